@@ -1,0 +1,70 @@
+// axformer: the headless command-line tool (DESIGN.md §3). Exit codes: 0 success, 1 bad input or
+// failure, 2 bad usage.
+
+#include "cli/command.h"
+#include "common/fast_blas.h"
+
+#include <iostream>
+#include <map>
+
+namespace {
+
+const char* const kVersion = "0.1.0";
+
+std::vector<ax::cli::Command> allCommands()
+{
+    return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::fillMaskCommand()};
+}
+
+void printOverview(std::ostream& out)
+{
+    out << "usage: axformer <command> [options]\n\n"
+           "Accuracy-driven approximation of fine-tuned BERT models (AxFormer).\n\ncommands:\n";
+    for (const auto& command : allCommands()) {
+        out << "  " << command.name << std::string(12 - std::min<size_t>(11, command.name.size()), ' ')
+            << command.summary << "\n";
+    }
+    out << "\nRun `axformer <command> --help` for a command's options. `axformer --version` prints the version.\n"
+           "Exit codes: 0 success, 1 bad input or failure, 2 bad usage.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    ax::ensureFastBlas(argc, argv);
+    const std::vector<std::string> words(argv + 1, argv + argc);
+    if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+        printOverview(words.empty() ? std::cerr : std::cout);
+        return words.empty() ? 2 : 0;
+    }
+    if (words[0] == "--version") {
+        std::cout << "axformer " << kVersion << "\n";
+        return 0;
+    }
+    for (auto& command : allCommands()) {
+        if (command.name != words[0]) continue;
+        const std::vector<std::string> rest(words.begin() + 1, words.end());
+        for (const auto& word : rest)
+            if (word == "--help" || word == "-h") {
+                std::cout << command.usage;
+                return 0;
+            }
+        try {
+            ax::cli::addCommonOptions(command);
+            const ax::cli::Arguments arguments(rest, command.flags, command.options);
+            ax::cli::applyThreadSetting(arguments);
+            return command.run(arguments);
+        } catch (const ax::cli::UsageError& error) {
+            std::cerr << "axformer " << command.name << ": " << error.what() << "\n"
+                      << "Run `axformer " << command.name << " --help` for usage.\n";
+            return 2;
+        } catch (const std::exception& error) {
+            std::cerr << "axformer " << command.name << ": error: " << error.what() << "\n";
+            return 1;
+        }
+    }
+    std::cerr << "axformer: unknown command \"" << words[0] << "\"\n\n";
+    printOverview(std::cerr);
+    return 2;
+}

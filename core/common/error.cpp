@@ -1,0 +1,10 @@
+#include "common/error.h"
+
+namespace ax {
+
+void failIn(const std::string& file, const std::string& what)
+{
+    throw Error(file + ": " + what);
+}
+
+}  // namespace ax

@@ -1,0 +1,159 @@
+#include "model/bert_layer.h"
+
+#include "common/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace ax {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor applyActivation(Activation activation, const torch::Tensor& x)
+{
+    switch (activation) {
+    case Activation::GeluErf: return torch::gelu(x);
+    case Activation::GeluTanh: return torch::gelu(x, "tanh");
+    case Activation::Relu: return torch::relu(x);
+    }
+    throw Error("unknown activation");
+}
+
+BertLayerImpl::BertLayerImpl(const BertConfig& config, const LayerShape& shape)
+    : m_shape(shape),
+      m_headDim(config.headDim()),
+      m_activation(config.activation),
+      m_hiddenDropout(config.hiddenDropout),
+      m_attentionDropout(config.attentionDropout)
+{
+    const int64_t hidden = config.hiddenSize;
+    const auto normOptions = torch::nn::LayerNormOptions({hidden}).eps(config.layerNormEps);
+    if (shape.hasAttention) {
+        const int64_t width = shape.heads() * m_headDim;
+        m_query = addDense("query", hidden, width);
+        m_key = addDense("key", hidden, width);
+        m_value = addDense("value", hidden, width);
+        m_attentionOutput = addDense("attention_output", width, hidden);
+    }
+    // The LayerNorms stay when a block is removed: out = LayerNorm(x) (DESIGN.md §1).
+    m_attentionNorm = register_module("attention_norm", torch::nn::LayerNorm(normOptions));
+    if (shape.hasFfn) {
+        m_intermediate = addDense("intermediate", hidden, shape.intermediateSize);
+        m_output = addDense("output", shape.intermediateSize, hidden);
+    }
+    m_outputNorm = register_module("output_norm", torch::nn::LayerNorm(normOptions));
+}
+
+BertLayerImpl::Dense BertLayerImpl::addDense(const std::string& name, int64_t in, int64_t out)
+{
+    // Zeros until a checkpoint or initialiseWeights() fills them.
+    return {register_parameter(name + "_weight", torch::zeros({out, in})), register_parameter(name + "_bias", torch::zeros({out}))};
+}
+
+torch::Tensor BertLayerImpl::apply(const Dense& dense, const torch::Tensor& x) const
+{
+    return torch::nn::functional::linear(x, dense.weight, dense.bias);
+}
+
+torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                     const LayerApproximation* approximation, torch::Tensor* attentionProbs)
+{
+    const torch::Tensor attended = attentionSublayer(hidden, additiveMask, approximation, attentionProbs);
+    return ffnSublayer(attended, approximation);
+}
+
+torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                               const LayerApproximation* approximation, torch::Tensor* attentionProbs)
+{
+    const bool removed = !m_shape.hasAttention || (approximation && approximation->removeAttention);
+    const int64_t batch = hidden.size(0), length = hidden.size(1);
+    if (removed) {
+        if (attentionProbs) *attentionProbs = torch::zeros({batch, 0, length, length}, hidden.options());
+        return m_attentionNorm(hidden);
+    }
+    const int64_t heads = m_shape.heads();
+    // [B, S, heads*d] -> [B, heads, S, d]
+    auto split = [&](const torch::Tensor& x) { return x.view({batch, length, heads, m_headDim}).transpose(1, 2); };
+    const torch::Tensor query = split(apply(m_query, hidden));
+    const torch::Tensor key = split(apply(m_key, hidden));
+    const torch::Tensor value = split(apply(m_value, hidden));
+
+    torch::Tensor scores = torch::matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(m_headDim));
+    torch::Tensor probs = torch::softmax(scores + additiveMask, -1);
+    probs = F::dropout(probs, F::DropoutFuncOptions().p(m_attentionDropout).training(is_training()));
+
+    const int topK = approximation && approximation->hardAttentionTopK > 0 ? approximation->hardAttentionTopK
+                                                                            : m_shape.hardAttentionTopK;
+    if (topK > 0 && topK < length) {
+        // Keep the k largest probabilities of each query row, zero the rest, no renormalisation.
+        const auto [kept, indices] = probs.topk(topK, -1);
+        probs = torch::zeros_like(probs).scatter(-1, indices, kept);
+    }
+    if (approximation && !approximation->headMask.empty()) {
+        if (static_cast<int64_t>(approximation->headMask.size()) != heads)
+            throw Error("head mask has " + std::to_string(approximation->headMask.size()) + " entries for a layer with " +
+                        std::to_string(heads) + " heads");
+        const torch::Tensor mask = torch::tensor(approximation->headMask, hidden.options()).view({1, heads, 1, 1});
+        probs = probs * mask;
+    }
+    if (attentionProbs) *attentionProbs = probs;
+
+    const torch::Tensor context = torch::matmul(probs, value).transpose(1, 2).reshape({batch, length, heads * m_headDim});
+    torch::Tensor projected = apply(m_attentionOutput, context);
+    projected = F::dropout(projected, F::DropoutFuncOptions().p(m_hiddenDropout).training(is_training()));
+    return m_attentionNorm(projected + hidden);
+}
+
+torch::Tensor BertLayerImpl::ffnSublayer(const torch::Tensor& hidden, const LayerApproximation* approximation)
+{
+    const bool removed = !m_shape.hasFfn || (approximation && approximation->removeFfn);
+    if (removed) return m_outputNorm(hidden);
+
+    torch::Tensor inner = applyActivation(m_activation, apply(m_intermediate, hidden));
+    if (approximation && !approximation->ffnGroupRemoved.empty()) {
+        const auto& removedGroups = approximation->ffnGroupRemoved;
+        const int groups = static_cast<int>(removedGroups.size());
+        if (groups > m_shape.intermediateSize && m_shape.intermediateSize > 0)
+            throw Error("cannot split " + std::to_string(m_shape.intermediateSize) + " FFN neurons into " +
+                        std::to_string(groups) + " groups");
+        std::vector<float> keep(static_cast<size_t>(m_shape.intermediateSize), 1.0f);
+        for (int g = 0; g < groups; ++g) {
+            if (!removedGroups[static_cast<size_t>(g)]) continue;
+            const auto [begin, end] = ffnGroupRange(m_shape.intermediateSize, groups, g);
+            std::fill(keep.begin() + begin, keep.begin() + end, 0.0f);
+        }
+        inner = inner * torch::tensor(keep, hidden.options());
+    }
+    torch::Tensor projected = apply(m_output, inner);
+    projected = F::dropout(projected, F::DropoutFuncOptions().p(m_hiddenDropout).training(is_training()));
+    return m_outputNorm(projected + hidden);
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> BertLayerImpl::namedWeights() const
+{
+    std::vector<std::pair<std::string, torch::Tensor>> weights;
+    auto linear = [&](const std::string& name, const Dense& dense) {
+        weights.emplace_back(name + ".weight", dense.weight);
+        weights.emplace_back(name + ".bias", dense.bias);
+    };
+    auto norm = [&](const std::string& name, const torch::nn::LayerNorm& module) {
+        weights.emplace_back(name + ".weight", module->weight);
+        weights.emplace_back(name + ".bias", module->bias);
+    };
+    if (m_shape.hasAttention) {
+        linear("attention.self.query", m_query);
+        linear("attention.self.key", m_key);
+        linear("attention.self.value", m_value);
+        linear("attention.output.dense", m_attentionOutput);
+    }
+    norm("attention.output.LayerNorm", m_attentionNorm);
+    if (m_shape.hasFfn) {
+        linear("intermediate.dense", m_intermediate);
+        linear("output.dense", m_output);
+    }
+    norm("output.LayerNorm", m_outputNorm);
+    return weights;
+}
+
+}  // namespace ax

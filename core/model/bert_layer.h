@@ -1,0 +1,58 @@
+// One post-LayerNorm BERT encoder layer with any number of heads and any FFN width, and the
+// AxFormer controls applied on the fly (head mask, FFN groups, removed blocks, top-k attention).
+#pragma once
+
+#include "io/bert_config.h"
+#include "model/approximation.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/normalization.h>
+
+namespace ax {
+
+class BertLayerImpl : public torch::nn::Module {
+public:
+    BertLayerImpl(const BertConfig& config, const LayerShape& shape);
+
+    // hidden [B, S, H]; additiveMask [B, 1, 1, S] (0 for real tokens, -10000 for padding).
+    // When attentionProbs is given it receives the (masked, hardened) probabilities [B, heads, S, S].
+    torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                          const LayerApproximation* approximation, torch::Tensor* attentionProbs);
+
+    const LayerShape& shape() const { return m_shape; }
+
+    // Weights, by their Hugging Face names relative to "encoder.layer.N.".
+    std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;
+
+private:
+    torch::Tensor attentionSublayer(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                    const LayerApproximation* approximation, torch::Tensor* attentionProbs);
+    torch::Tensor ffnSublayer(const torch::Tensor& hidden, const LayerApproximation* approximation);
+    torch::Tensor activate(const torch::Tensor& x) const;
+
+    LayerShape m_shape;
+    int64_t m_headDim;
+    Activation m_activation;
+    double m_hiddenDropout;
+    double m_attentionDropout;
+
+    // A dense projection as plain parameters: torch::nn::Linear cannot be built with zero inputs,
+    // which is what a layer whose heads or FFN neurons were all sliced away has.
+    struct Dense {
+        torch::Tensor weight;  // [out, in]
+        torch::Tensor bias;    // [out]
+    };
+    Dense addDense(const std::string& name, int64_t in, int64_t out);
+    torch::Tensor apply(const Dense& dense, const torch::Tensor& x) const;
+
+    Dense m_query, m_key, m_value, m_attentionOutput;
+    torch::nn::LayerNorm m_attentionNorm{nullptr};
+    Dense m_intermediate, m_output;
+    torch::nn::LayerNorm m_outputNorm{nullptr};
+};
+TORCH_MODULE(BertLayer);
+
+// The activation named by config.json's hidden_act.
+torch::Tensor applyActivation(Activation activation, const torch::Tensor& x);
+
+}  // namespace ax

@@ -1,0 +1,155 @@
+#include "model/bert_model.h"
+
+#include "common/error.h"
+
+#include <torch/torch.h>
+
+namespace ax {
+
+namespace F = torch::nn::functional;
+
+BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std::move(config)), m_heads(heads)
+{
+    const int64_t hidden = m_config.hiddenSize;
+    m_wordEmbeddings = register_module("word_embeddings", torch::nn::Embedding(m_config.vocabSize, hidden));
+    m_positionEmbeddings = register_module("position_embeddings", torch::nn::Embedding(m_config.maxPositions, hidden));
+    m_tokenTypeEmbeddings = register_module("token_type_embeddings", torch::nn::Embedding(m_config.typeVocabSize, hidden));
+    m_embeddingNorm = register_module(
+        "embedding_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(m_config.layerNormEps)));
+    for (size_t i = 0; i < m_config.layers.size(); ++i)
+        m_layers.push_back(register_module("layer" + std::to_string(i), BertLayer(m_config, m_config.layers[i])));
+    if (m_heads.pooler) m_pooler = register_module("pooler", torch::nn::Linear(hidden, hidden));
+    if (m_heads.numLabels > 0) {
+        if (!m_heads.pooler) throw Error("a classification head needs the pooler (bert.pooler.dense.*)");
+        m_classifier = register_module("classifier", torch::nn::Linear(hidden, m_heads.numLabels));
+    }
+    if (m_heads.questionAnswering) m_qaOutputs = register_module("qa_outputs", torch::nn::Linear(hidden, 2));
+    if (m_heads.maskedLm) {
+        m_mlmTransform = register_module("mlm_transform", torch::nn::Linear(hidden, hidden));
+        m_mlmNorm = register_module(
+            "mlm_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(m_config.layerNormEps)));
+        m_mlmBias = register_parameter("mlm_bias", torch::zeros({m_config.vocabSize}));
+    }
+}
+
+torch::Tensor BertModelImpl::embed(const torch::Tensor& inputIds, const torch::Tensor& tokenTypeIds)
+{
+    const int64_t length = inputIds.size(1);
+    if (length > m_config.maxPositions)
+        throw Error("sequence of " + std::to_string(length) + " tokens is longer than the model's " +
+                    std::to_string(m_config.maxPositions) + " positions");
+    const torch::Tensor positions = torch::arange(length, inputIds.options()).unsqueeze(0);
+    const torch::Tensor types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
+    torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions) + m_tokenTypeEmbeddings(types);
+    embeddings = m_embeddingNorm(embeddings);
+    return F::dropout(embeddings, F::DropoutFuncOptions().p(m_config.hiddenDropout).training(is_training()));
+}
+
+torch::Tensor BertModelImpl::additiveMask(const torch::Tensor& attentionMask, const torch::Tensor& like)
+{
+    // [B, S] -> [B, 1, 1, S]; the old -10000 constant, not -inf, exactly as the reference code.
+    return ((1.0 - attentionMask.to(like.scalar_type())) * -10000.0).unsqueeze(1).unsqueeze(2);
+}
+
+torch::Tensor BertModelImpl::runLayer(size_t layer, const torch::Tensor& hidden, const torch::Tensor& mask,
+                                      const Approximation* approximation, torch::Tensor* attentionProbs)
+{
+    const LayerApproximation* control = approximation ? approximation->layer(layer) : nullptr;
+    return m_layers.at(layer)->forward(hidden, mask, control, attentionProbs);
+}
+
+void BertModelImpl::applyHeads(BertOutput& output, const ForwardOptions& options)
+{
+    if (m_pooler) output.pooled = torch::tanh(m_pooler(output.lastHidden.select(1, 0)));
+    if (m_classifier) {
+        const torch::Tensor pooled =
+            F::dropout(output.pooled, F::DropoutFuncOptions().p(m_config.hiddenDropout).training(is_training()));
+        output.logits = m_classifier(pooled);
+    }
+    if (m_qaOutputs) {
+        const torch::Tensor spans = m_qaOutputs(output.lastHidden);
+        output.startLogits = spans.select(-1, 0);
+        output.endLogits = spans.select(-1, 1);
+    }
+    if (options.maskedLm) {
+        if (!m_heads.maskedLm) throw Error("this model has no masked-LM head (cls.predictions.*)");
+        const torch::Tensor transformed =
+            m_mlmNorm(applyActivation(m_config.activation, m_mlmTransform(output.lastHidden)));
+        output.maskedLmLogits = torch::matmul(transformed, m_wordEmbeddings->weight.t()) + m_mlmBias;
+    }
+}
+
+BertOutput BertModelImpl::forward(const ModelInput& input, const Approximation* approximation, const ForwardOptions& options)
+{
+    if (!input.inputIds.defined() || input.inputIds.dim() != 2)
+        throw Error("input_ids must be a [batch, sequence] tensor");
+    const torch::Tensor ones = torch::ones_like(input.inputIds);
+    const torch::Tensor attention = input.attentionMask.defined() ? input.attentionMask : ones;
+    for (const auto* other : {&input.tokenTypeIds, &attention})
+        if (other->defined() && other->sizes() != input.inputIds.sizes())
+            throw Error("token_type_ids and attention_mask must have the shape of input_ids");
+
+    BertOutput output;
+    torch::Tensor hidden = embed(input.inputIds, input.tokenTypeIds);
+    const torch::Tensor mask = additiveMask(attention, hidden);
+    if (options.hiddenStates) output.hiddenStates.push_back(hidden);
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        torch::Tensor probs;
+        hidden = runLayer(i, hidden, mask, approximation, options.attentions ? &probs : nullptr);
+        if (options.hiddenStates) output.hiddenStates.push_back(hidden);
+        if (options.attentions) output.attentions.push_back(probs);
+    }
+    output.lastHidden = hidden;
+    applyHeads(output, options);
+    return output;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> BertModelImpl::namedWeights() const
+{
+    std::vector<std::pair<std::string, torch::Tensor>> weights = {
+        {"bert.embeddings.word_embeddings.weight", m_wordEmbeddings->weight},
+        {"bert.embeddings.position_embeddings.weight", m_positionEmbeddings->weight},
+        {"bert.embeddings.token_type_embeddings.weight", m_tokenTypeEmbeddings->weight},
+        {"bert.embeddings.LayerNorm.weight", m_embeddingNorm->weight},
+        {"bert.embeddings.LayerNorm.bias", m_embeddingNorm->bias},
+    };
+    for (size_t i = 0; i < m_layers.size(); ++i)
+        for (auto& [name, tensor] : m_layers[i]->namedWeights())
+            weights.emplace_back("bert.encoder.layer." + std::to_string(i) + "." + name, tensor);
+    auto linear = [&](const std::string& name, const torch::nn::Linear& module) {
+        weights.emplace_back(name + ".weight", module->weight);
+        weights.emplace_back(name + ".bias", module->bias);
+    };
+    if (m_pooler) linear("bert.pooler.dense", m_pooler);
+    if (m_classifier) linear("classifier", m_classifier);
+    if (m_qaOutputs) linear("qa_outputs", m_qaOutputs);
+    if (m_heads.maskedLm) {
+        linear("cls.predictions.transform.dense", m_mlmTransform);
+        weights.emplace_back("cls.predictions.transform.LayerNorm.weight", m_mlmNorm->weight);
+        weights.emplace_back("cls.predictions.transform.LayerNorm.bias", m_mlmNorm->bias);
+        weights.emplace_back("cls.predictions.bias", m_mlmBias);
+    }
+    return weights;
+}
+
+int64_t BertModelImpl::parameterCount() const
+{
+    int64_t count = 0;
+    for (const auto& entry : namedWeights()) count += entry.second.numel();
+    return count;
+}
+
+void BertModelImpl::initialiseWeights(double initializerRange)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& [name, tensor] : namedWeights()) {
+        const bool isNorm = name.find("LayerNorm") != std::string::npos;
+        const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
+        if (isNorm && !isBias) tensor.fill_(1.0);
+        else if (isBias) tensor.zero_();
+        else tensor.normal_(0.0, initializerRange);
+    }
+    m_wordEmbeddings->weight[m_config.padTokenId].zero_();
+}
+
+}  // namespace ax

@@ -1,0 +1,91 @@
+// BERT with Hugging Face semantics (post-LayerNorm, erf GELU, 1/sqrt(d) scaling, additive -10000
+// padding mask, tanh pooler) and the task heads a checkpoint may carry: sequence classification or
+// regression (`classifier.*`), question answering (`qa_outputs.*`) and masked LM (`cls.predictions.*`,
+// decoder tied to the word embeddings).
+#pragma once
+
+#include "io/bert_config.h"
+#include "model/approximation.h"
+#include "model/bert_layer.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+
+#include <optional>
+
+namespace ax {
+
+// Which parts beyond the encoder a model has.
+struct ModelHeads {
+    bool pooler = true;
+    int numLabels = 0;               // > 0: a classifier (1 = regression)
+    bool questionAnswering = false;
+    bool maskedLm = false;
+};
+
+struct ModelInput {
+    torch::Tensor inputIds;          // [B, S] int64
+    torch::Tensor tokenTypeIds;      // [B, S] int64, or undefined (all zeros)
+    torch::Tensor attentionMask;     // [B, S] 1 = real token, 0 = padding, or undefined (all ones)
+};
+
+struct ForwardOptions {
+    bool hiddenStates = false;       // keep every layer's output
+    bool attentions = false;         // keep every layer's attention probabilities
+    bool maskedLm = false;           // compute masked-LM logits [B, S, V]
+};
+
+struct BertOutput {
+    torch::Tensor lastHidden;                 // [B, S, H]
+    torch::Tensor pooled;                     // [B, H] when the model has a pooler
+    std::vector<torch::Tensor> hiddenStates;  // embeddings output, then each layer's output
+    std::vector<torch::Tensor> attentions;    // [B, heads, S, S] per layer
+    torch::Tensor logits;                     // [B, numLabels] with a classifier
+    torch::Tensor startLogits, endLogits;     // [B, S] with a QA head
+    torch::Tensor maskedLmLogits;             // [B, S, V] when asked for
+};
+
+class BertModelImpl : public torch::nn::Module {
+public:
+    BertModelImpl(BertConfig config, ModelHeads heads);
+
+    BertOutput forward(const ModelInput& input, const Approximation* approximation = nullptr,
+                       const ForwardOptions& options = {});
+
+    // The pieces of forward(), for callers that cache hidden states between layers.
+    torch::Tensor embed(const torch::Tensor& inputIds, const torch::Tensor& tokenTypeIds);
+    static torch::Tensor additiveMask(const torch::Tensor& attentionMask, const torch::Tensor& like);
+    torch::Tensor runLayer(size_t layer, const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                           const Approximation* approximation, torch::Tensor* attentionProbs = nullptr);
+    void applyHeads(BertOutput& output, const ForwardOptions& options);
+
+    const BertConfig& config() const { return m_config; }
+    const ModelHeads& heads() const { return m_heads; }
+    size_t layerCount() const { return m_layers.size(); }
+
+    // Every weight by its Hugging Face name (`bert.` prefix for the encoder), each once (the tied
+    // masked-LM decoder is the word embedding matrix and is not listed again).
+    std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;
+    int64_t parameterCount() const;
+
+    // Normal(0, initializerRange) weights, zero biases, LayerNorm 1/0, as Hugging Face initialises.
+    void initialiseWeights(double initializerRange = 0.02);
+
+private:
+    BertConfig m_config;
+    ModelHeads m_heads;
+    torch::nn::Embedding m_wordEmbeddings{nullptr}, m_positionEmbeddings{nullptr}, m_tokenTypeEmbeddings{nullptr};
+    torch::nn::LayerNorm m_embeddingNorm{nullptr};
+    std::vector<BertLayer> m_layers;
+    torch::nn::Linear m_pooler{nullptr};
+    torch::nn::Linear m_classifier{nullptr};
+    torch::nn::Linear m_qaOutputs{nullptr};
+    torch::nn::Linear m_mlmTransform{nullptr};
+    torch::nn::LayerNorm m_mlmNorm{nullptr};
+    torch::Tensor m_mlmBias;
+};
+TORCH_MODULE(BertModel);
+
+}  // namespace ax

@@ -1,0 +1,181 @@
+#include "model/model_folder.h"
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "io/checkpoint.h"
+#include "model/tensor_bridge.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+namespace ax {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Tensors that Hugging Face checkpoints carry but a BERT for our tasks does not use.
+bool isKnownUnused(const std::string& name)
+{
+    static const std::vector<std::string> suffixes = {"embeddings.position_ids", "cls.predictions.decoder.weight",
+                                                      "cls.predictions.decoder.bias"};
+    for (const auto& suffix : suffixes)
+        if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return true;
+    return name.rfind("cls.seq_relationship.", 0) == 0;
+}
+
+// Maps our canonical Hugging Face names to the names stored in this checkpoint: some checkpoints
+// lack the "bert." prefix (a bare BertModel), and old ones call LayerNorm parameters gamma/beta.
+class NameResolver {
+public:
+    explicit NameResolver(const Checkpoint& checkpoint)
+    {
+        for (const std::string& stored : checkpoint.names()) {
+            std::string canonical = stored;
+            if (canonical.rfind("embeddings.", 0) == 0 || canonical.rfind("encoder.", 0) == 0 ||
+                canonical.rfind("pooler.", 0) == 0)
+                canonical = "bert." + canonical;
+            for (const auto& [old, modern] : {std::pair<std::string, std::string>{"LayerNorm.gamma", "LayerNorm.weight"},
+                                              {"LayerNorm.beta", "LayerNorm.bias"}})
+                if (canonical.size() >= old.size() && canonical.compare(canonical.size() - old.size(), old.size(), old) == 0)
+                    canonical.replace(canonical.size() - old.size(), old.size(), modern);
+            m_storedName[canonical] = stored;
+        }
+    }
+    const std::string* find(const std::string& canonical) const
+    {
+        const auto it = m_storedName.find(canonical);
+        return it == m_storedName.end() ? nullptr : &it->second;
+    }
+    std::vector<std::string> canonicalNames() const
+    {
+        std::vector<std::string> names;
+        for (const auto& entry : m_storedName) names.push_back(entry.first);
+        return names;
+    }
+
+private:
+    std::map<std::string, std::string> m_storedName;
+};
+
+ModelHeads headsIn(const Checkpoint& checkpoint, const NameResolver& names, BertConfig& config, const fs::path& folder)
+{
+    if (!names.find("bert.embeddings.word_embeddings.weight"))
+        failIn(folder.string(), "no BERT weights found (expected a tensor named bert.embeddings.word_embeddings.weight)");
+    ModelHeads heads;
+    heads.pooler = names.find("bert.pooler.dense.weight") != nullptr;
+    heads.questionAnswering = names.find("qa_outputs.weight") != nullptr;
+    heads.maskedLm = names.find("cls.predictions.transform.dense.weight") != nullptr;
+    if (const std::string* classifier = names.find("classifier.weight")) {
+        const TensorInfo* info = checkpoint.find(*classifier);
+        if (info->shape.size() != 2 || info->shape[0] <= 0)
+            failIn(checkpoint.fileOf(*classifier), "tensor \"" + *classifier + "\" must be [labels, hidden]");
+        heads.numLabels = static_cast<int>(info->shape[0]);
+        if (config.id2label.empty()) {
+            for (int i = 0; i < heads.numLabels; ++i) config.id2label[i] = "LABEL_" + std::to_string(i);
+        } else if (static_cast<int>(config.id2label.size()) != heads.numLabels) {
+            failIn((folder / "config.json").string(),
+                   "id2label names " + std::to_string(config.id2label.size()) + " labels but the classifier has " +
+                       std::to_string(heads.numLabels) + " outputs");
+        }
+    }
+    return heads;
+}
+
+std::string shapeText(c10::IntArrayRef shape)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
+fs::path siblingPath(const fs::path& target, const std::string& tag)
+{
+    std::random_device device;
+    return target.parent_path() / (target.filename().string() + "." + tag + "-" + std::to_string(device()));
+}
+
+}  // namespace
+
+const std::vector<std::string>& tokenizerFileNames()
+{
+    static const std::vector<std::string> names = {"vocab.txt", "tokenizer_config.json", "special_tokens_map.json"};
+    return names;
+}
+
+LoadedModel loadModelFolder(const fs::path& folder)
+{
+    if (!fs::is_directory(folder)) failIn(folder.string(), "not a folder (expected a model folder with config.json)");
+    const fs::path configFile = folder / "config.json";
+    if (!fs::exists(configFile)) failIn(folder.string(), "has no config.json");
+    BertConfig config = BertConfig::fromFile(configFile);
+    const Checkpoint checkpoint = Checkpoint::openFolder(folder);
+    const NameResolver names(checkpoint);
+    const ModelHeads heads = headsIn(checkpoint, names, config, folder);
+
+    LoadedModel loaded;
+    loaded.folder = folder;
+    loaded.bytesOnDisk = checkpoint.bytesOnDisk();
+    loaded.model = BertModel(config, heads);
+
+    torch::NoGradGuard noGrad;
+    std::set<std::string> used;
+    for (auto& [name, parameter] : loaded.model->namedWeights()) {
+        const std::string* stored = names.find(name);
+        if (stored == nullptr)
+            failIn(checkpoint.fileOf(name), "tensor \"" + name + "\" is missing (the config expects it, shape " +
+                                                shapeText(parameter.sizes()) + ")");
+        const TensorInfo* info = checkpoint.find(*stored);
+        if (!std::equal(info->shape.begin(), info->shape.end(), parameter.sizes().begin(), parameter.sizes().end()))
+            failIn(checkpoint.fileOf(*stored), "tensor \"" + *stored + "\" has shape " + shapeText(info->shape) +
+                                                   " but config.json implies " + shapeText(parameter.sizes()));
+        const torch::Tensor value = readFloatTensor(checkpoint, *stored);
+        if (!torch::isfinite(value).all().item<bool>())
+            failIn(checkpoint.fileOf(*stored), "tensor \"" + *stored + "\" contains NaN or infinite values");
+        parameter.copy_(value);
+        used.insert(name);
+    }
+    for (const std::string& canonical : names.canonicalNames())
+        if (used.count(canonical) == 0 && !isKnownUnused(canonical)) loaded.ignoredTensors.push_back(*names.find(canonical));
+    loaded.model->eval();
+    return loaded;
+}
+
+void saveModelFolder(BertModelImpl& model, const fs::path& folder, const fs::path& tokenizerSource)
+{
+    const fs::path target = fs::absolute(folder).lexically_normal();
+    if (fs::exists(target) && !fs::is_directory(target)) failIn(target.string(), "exists and is not a folder");
+    fs::create_directories(target.parent_path());
+    const fs::path staging = siblingPath(target, "writing");
+    fs::create_directory(staging);
+    try {
+        std::vector<OwnedTensor> tensors;
+        for (const auto& [name, tensor] : model.namedWeights())
+            tensors.push_back({name, tensor.detach().to(torch::kCPU).contiguous()});
+        writeCheckpoint(staging, viewsForWriting(tensors));
+        writeFileAtomically(staging / "config.json", model.config().toJson().dump(2) + "\n");
+        if (!tokenizerSource.empty())
+            for (const std::string& name : tokenizerFileNames())
+                if (fs::exists(tokenizerSource / name)) fs::copy_file(tokenizerSource / name, staging / name);
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(staging, ignored);
+        throw;
+    }
+    // Swap the finished folder in; an older version is moved aside first and removed after.
+    std::error_code ignored;
+    if (fs::exists(target)) {
+        const fs::path old = siblingPath(target, "old");
+        fs::rename(target, old);
+        fs::rename(staging, target);
+        fs::remove_all(old, ignored);
+    } else {
+        fs::rename(staging, target);
+    }
+}
+
+}  // namespace ax

@@ -1,0 +1,33 @@
+// Loading and saving a model folder in Hugging Face layout: config.json, model.safetensors (or
+// shards with model.safetensors.index.json), and the tokenizer files beside them.
+#pragma once
+
+#include "model/bert_model.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ax {
+
+struct LoadedModel {
+    BertModel model{nullptr};
+    std::filesystem::path folder;
+    std::vector<std::string> ignoredTensors;  // in the checkpoint but not used (e.g. an NSP head)
+    uint64_t bytesOnDisk = 0;                  // weight files only
+};
+
+// Reads config.json and the weights; every weight must be present, finite and shaped as the
+// config says. Errors name the folder or file and the tensor.
+LoadedModel loadModelFolder(const std::filesystem::path& folder);
+
+// Writes config.json and model.safetensors, and copies the tokenizer files (vocab.txt,
+// tokenizer_config.json, special_tokens_map.json) from `tokenizerSource` when given. The folder
+// appears whole or not at all: it is written beside the target and renamed into place.
+void saveModelFolder(BertModelImpl& model, const std::filesystem::path& folder,
+                     const std::filesystem::path& tokenizerSource = {});
+
+// The tokenizer files a model folder may carry, in the order they are copied.
+const std::vector<std::string>& tokenizerFileNames();
+
+}  // namespace ax

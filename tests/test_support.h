@@ -1,0 +1,55 @@
+// What every test executable shares: locating ../shared and the test data, and a main() that
+// puts OpenBLAS on its fast kernels before any test runs.
+#pragma once
+
+#include "common/fast_blas.h"
+
+#include <QCoreApplication>
+#include <QString>
+#include <QtTest>
+
+#include <filesystem>
+#include <optional>
+
+namespace ax::test {
+
+// The shared data folder (AXFORMER_SHARED), or nullopt when it is not on this machine.
+std::optional<std::filesystem::path> sharedFolder();
+
+// True under CI=true: there ../shared must exist, so a missing folder is a failure, not a skip.
+bool runningInCi();
+
+// The project's own small test inputs (tests/data).
+std::filesystem::path testDataFolder();
+
+// A fresh, empty temporary folder that lives as long as the test process.
+std::filesystem::path scratchFolder(const QString& name);
+
+}  // namespace ax::test
+
+// Resolves `var` to a path inside ../shared, or skips (fails under CI) naming what is missing.
+#define AX_REQUIRE_SHARED(var, relative)                                                           \
+    std::filesystem::path var;                                                                     \
+    do {                                                                                           \
+        const auto shared_ = ax::test::sharedFolder();                                             \
+        const std::filesystem::path wanted_ = shared_ ? *shared_ / (relative) : std::filesystem::path(relative); \
+        if (!shared_ || !std::filesystem::exists(wanted_)) {                                       \
+            const QString why_ = QStringLiteral("needs the shared data file %1 (set AXFORMER_SHARED)") \
+                                     .arg(QString::fromStdString(std::string(relative)));          \
+            if (ax::test::runningInCi()) QFAIL(qPrintable(why_));                                  \
+            QSKIP(qPrintable(why_));                                                               \
+        }                                                                                          \
+        var = wanted_;                                                                             \
+    } while (false)
+
+// main() for a test: OpenBLAS on its fast kernels first, then the Qt application the test needs.
+#define AX_TEST_MAIN_WITH(ApplicationClass, TestClass)                                            \
+    int main(int argc, char** argv)                                                                \
+    {                                                                                              \
+        ax::ensureFastBlas(argc, argv);                                                            \
+        ApplicationClass app(argc, argv);                                                          \
+        TestClass test;                                                                            \
+        return QTest::qExec(&test, argc, argv);                                                    \
+    }
+#define AX_TEST_MAIN(TestClass) AX_TEST_MAIN_WITH(QCoreApplication, TestClass)
+#define AX_GUI_TEST_MAIN(TestClass) AX_TEST_MAIN_WITH(QApplication, TestClass)
