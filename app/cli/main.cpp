@@ -39,7 +39,9 @@ int main(int argc, char** argv)
         return words.empty() ? 2 : 0;
     }
     if (words[0] == "--version") {
-        std::cout << "axformer " << kVersion << "\n";
+        const std::string core = ax::loadedBlasCore();
+        std::cout << "axformer " << kVersion << "\n"
+                  << "BLAS: " << (core.empty() ? std::string("not OpenBLAS") : "OpenBLAS, " + core + " kernels") << "\n";
         return 0;
     }
     for (auto& command : allCommands()) {
