@@ -374,7 +374,7 @@ void TestMetrics::scoreGlue()
     gold.file = "gold.tsv";
     gold.examples = {example("0", 0), example("1", 1), example("2", 1), example("3", 0)};
     const auto set = ax::scoreGluePredictions(
-        task, gold, {{"0", "entailment"}, {"1", "entailment"}, {"2", "not_entailment"}, {"3", "entailment"}}, "p.tsv");
+        task, gold, {{"0", "not_entailment"}, {"1", "entailment"}, {"2", "not_entailment"}, {"3", "entailment"}}, "p.tsv");
     compareReal(set.values.at("accuracy"), 0.5);
 
     // Written by writeGluePredictions, read back, scored through the file path.

@@ -2,7 +2,7 @@
 // puts OpenBLAS on its fast kernels before any test runs.
 #pragma once
 
-#include "common/fast_blas.h"
+#include "common/fast_runtime.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -46,7 +46,7 @@ std::filesystem::path scratchFolder(const QString& name);
 #define AX_TEST_MAIN_WITH(ApplicationClass, TestClass)                                            \
     int main(int argc, char** argv)                                                                \
     {                                                                                              \
-        ax::ensureFastBlas(argc, argv);                                                            \
+        ax::ensureFastRuntime(argc, argv);                                                            \
         ApplicationClass app(argc, argv);                                                          \
         TestClass test;                                                                            \
         return QTest::qExec(&test, argc, argv);                                                    \

@@ -28,5 +28,9 @@ Command tokenizeCommand();
 Command inspectCommand();
 Command infoCommand();
 Command fillMaskCommand();
+Command finetuneCommand();
+Command evalCommand();
+Command pretrainCommand();
+Command scoreCommand();
 
 }  // namespace ax::cli

@@ -2,7 +2,7 @@
 // failure, 2 bad usage.
 
 #include "cli/command.h"
-#include "common/fast_blas.h"
+#include "common/fast_runtime.h"
 
 #include <iostream>
 #include <map>
@@ -13,7 +13,8 @@ const char* const kVersion = "0.1.0";
 
 std::vector<ax::cli::Command> allCommands()
 {
-    return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::fillMaskCommand()};
+    return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::fillMaskCommand(),
+            ax::cli::finetuneCommand(), ax::cli::evalCommand(), ax::cli::pretrainCommand(), ax::cli::scoreCommand()};
 }
 
 void printOverview(std::ostream& out)
@@ -32,7 +33,7 @@ void printOverview(std::ostream& out)
 
 int main(int argc, char** argv)
 {
-    ax::ensureFastBlas(argc, argv);
+    ax::ensureFastRuntime(argc, argv);
     const std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         printOverview(words.empty() ? std::cerr : std::cout);

@@ -3,7 +3,7 @@
 // LibTorch before any Qt header: Qt's `slots` macro breaks LibTorch's headers.
 #include <ATen/Parallel.h>
 
-#include "common/fast_blas.h"
+#include "common/fast_runtime.h"
 #include "studio/main_window.h"
 
 #include <QApplication>
@@ -33,7 +33,7 @@ void scheduleScreenshot(ax::studio::MainWindow& window, const QString& file)
 
 int main(int argc, char** argv)
 {
-    ax::ensureFastBlas(argc, argv);
+    ax::ensureFastRuntime(argc, argv);
     at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
     QApplication app(argc, argv);

@@ -55,7 +55,7 @@ bool isBlank(std::string_view text)
     return text.find_first_not_of(" \t\r\n\v\f") == std::string_view::npos;
 }
 
-std::string quoted(std::string_view text)
+std::string shown(std::string_view text)
 {
     constexpr size_t kMax = 40;
     if (text.size() <= kMax) return "\"" + std::string(text) + "\"";
@@ -72,7 +72,7 @@ Columns columnsFromHeader(const std::vector<std::string_view>& header, const Lay
         return it == header.end() ? std::string::npos : static_cast<size_t>(it - header.begin());
     };
     std::string names;
-    for (const auto& name : header) names += (names.empty() ? "" : ", ") + quoted(name);
+    for (const auto& name : header) names += (names.empty() ? "" : ", ") + shown(name);
     const auto require = [&](const std::string& name) {
         const size_t column = find(name);
         if (column == std::string::npos)
@@ -178,14 +178,14 @@ Dataset loadGlueSplit(const TaskSpec& task, const std::filesystem::path& folder,
                 double value = 0;
                 const auto [end, status] = std::from_chars(gold.data(), gold.data() + gold.size(), value);
                 if (gold.empty() || status != std::errc() || end != gold.data() + gold.size() || !std::isfinite(value))
-                    throw Error(reader.where() + ": the score " + quoted(gold) + " is not a number");
+                    throw Error(reader.where() + ": the score " + shown(gold) + " is not a number");
                 example.score = static_cast<float>(value);
             } else {
                 const auto id = task.labelId(std::string(gold));
                 if (!id) {
                     std::string valid;
-                    for (const auto& label : task.labels) valid += (valid.empty() ? "" : ", ") + quoted(label);
-                    throw Error(reader.where() + ": unknown label " + quoted(gold) + " for " + task.name +
+                    for (const auto& label : task.labels) valid += (valid.empty() ? "" : ", ") + shown(label);
+                    throw Error(reader.where() + ": unknown label " + shown(gold) + " for " + task.name +
                                 ", expected one of " + valid);
                 }
                 example.label = *id;
@@ -193,11 +193,12 @@ Dataset loadGlueSplit(const TaskSpec& task, const std::filesystem::path& folder,
         }
         const auto [it, inserted] = firstLineOfId.emplace(example.id, reader.lineNumber());
         if (!inserted)
-            throw Error(reader.where() + ": index " + quoted(example.id) + " repeats line " + std::to_string(it->second));
+            throw Error(reader.where() + ": index " + shown(example.id) + " repeats line " + std::to_string(it->second));
         dataset.examples.push_back(std::move(example));
     }
     if (dataset.examples.empty())
-        failIn(dataset.file, "no examples" + (dataset.skipped ? " (all " + std::to_string(dataset.skipped) + " rows skipped)" : std::string()));
+        failIn(dataset.file, "no examples" + (dataset.skipped ? " (all " + std::to_string(dataset.skipped) + " rows skipped)"
+                                                              : std::string()));
     return dataset;
 }
 

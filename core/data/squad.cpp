@@ -169,7 +169,7 @@ std::vector<int> bestIndexes(const std::vector<float>& logits, size_t length, in
 std::filesystem::path squadFile(const std::filesystem::path& fileOrFolder, const std::string& split)
 {
     if (!std::filesystem::is_directory(fileOrFolder)) return fileOrFolder;
-    for (const std::string name : {split + ".json", split + "-v1.1.json"})
+    for (const std::string& name : {split + ".json", split + "-v1.1.json"})
         if (std::filesystem::exists(fileOrFolder / name)) return fileOrFolder / name;
     failIn(fileOrFolder.string(), "no " + split + ".json or " + split + "-v1.1.json in this folder");
 }

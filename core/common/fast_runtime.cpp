@@ -1,4 +1,4 @@
-#include "common/fast_blas.h"
+#include "common/fast_runtime.h"
 
 #include <algorithm>
 #include <cctype>
@@ -40,23 +40,30 @@ bool isFastBlasCore(const std::string& core)
     return false;
 }
 
-void ensureFastBlas(int /*argc*/, char** argv)
+void ensureFastRuntime(int /*argc*/, char** argv)
 {
     static const char* const kGuard = "AXFORMER_NO_REEXEC";
-    if (std::getenv(kGuard) != nullptr || std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
-    const std::string loaded = loadedBlasCore();
-    // AXFORMER_TREAT_BLAS_AS_SLOW lets tests exercise the fix on machines OpenBLAS detects well.
-    const bool treatAsSlow = std::getenv("AXFORMER_TREAT_BLAS_AS_SLOW") != nullptr;
-    if (loaded.empty() || (isFastBlasCore(loaded) && !treatAsSlow)) return;
-    const std::string better = detectOpenBlasCoreType();
-    if (better.empty()) return;
-
-    ::setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
-    if (std::getenv("OMP_WAIT_POLICY") == nullptr) ::setenv("OMP_WAIT_POLICY", "passive", 1);
+    if (std::getenv(kGuard) != nullptr) return;
+    bool changed = false;
+    if (std::getenv("OPENBLAS_CORETYPE") == nullptr) {
+        const std::string loaded = loadedBlasCore();
+        // AXFORMER_TREAT_BLAS_AS_SLOW lets tests exercise the fix on machines OpenBLAS detects well.
+        const bool treatAsSlow = std::getenv("AXFORMER_TREAT_BLAS_AS_SLOW") != nullptr;
+        const std::string better = detectOpenBlasCoreType();
+        if (!loaded.empty() && (!isFastBlasCore(loaded) || treatAsSlow) && !better.empty()) {
+            ::setenv("OPENBLAS_CORETYPE", better.c_str(), 1);
+            changed = true;
+        }
+    }
+    if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+        ::setenv("OMP_WAIT_POLICY", "passive", 1);
+        changed = true;
+    }
+    if (!changed) return;
     // The guard stops a loop if exec'ing ourselves somehow does not take the new environment.
     ::setenv(kGuard, "1", 1);
     ::execv("/proc/self/exe", argv);
-    // exec failed (no /proc?): carry on with the slow kernels rather than not at all.
+    // exec failed (no /proc?): carry on with the slow settings rather than not at all.
 }
 
 }  // namespace ax
