@@ -10,46 +10,17 @@
 
 #include <torch/torch.h>
 
+#include "synthetic_task.h"
 #include "test_support.h"
 
 #include "common/atomic_file.h"
 
 #include <fstream>
-#include <random>
 
 using namespace ax;
 namespace fs = std::filesystem;
 
 namespace {
-
-const std::vector<std::string> kSubjects = {"the movie", "this film", "the plot", "the acting", "the music", "the ending"};
-const std::vector<std::string> kPositive = {"good", "great", "fun", "moving", "clever"};
-const std::vector<std::string> kNegative = {"bad", "dull", "boring", "silly", "awful"};
-
-// An SST-2-layout folder whose labels need the model to see negation: "was not good" is negative.
-fs::path writeSyntheticSentiment(size_t trainSize, size_t devSize)
-{
-    const fs::path folder = ax::test::scratchFolder("synthetic-sst2");
-    std::mt19937 random(5);
-    auto write = [&](const std::string& name, size_t count) {
-        std::ofstream out(folder / name);
-        out << "sentence\tlabel\n";
-        for (size_t i = 0; i < count; ++i) {
-            const bool positiveWord = random() % 2 == 0, negated = random() % 2 == 0;
-            const auto& words = positiveWord ? kPositive : kNegative;
-            out << kSubjects[random() % kSubjects.size()] << " was " << (negated ? "not " : "")
-                << words[random() % words.size()] << " .\t" << (positiveWord != negated ? 1 : 0) << "\n";
-        }
-    };
-    write("train.tsv", trainSize);
-    write("dev.tsv", devSize);
-    std::ofstream vocab(folder / "vocab.txt");
-    for (const char* special : {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", "was", "not", "the", "this"})
-        vocab << special << "\n";
-    for (const auto& list : {kSubjects, kPositive, kNegative})
-        for (const auto& entry : list) vocab << entry.substr(entry.find(' ') + 1) << "\n";
-    return folder;
-}
 
 class CancelAfter : public ProgressObserver {
 public:
@@ -81,7 +52,7 @@ private Q_SLOTS:
 
     void tinyModelLearnsNegation()
     {
-        const fs::path data = writeSyntheticSentiment(1200, 300);
+        const fs::path data = ax::test::writeSyntheticSentiment(1200, 300);
         const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
         const TaskSpec& task = taskSpec("sst2");
         const TaskData split = loadTaskData(task, data, DataOptions{});
@@ -126,7 +97,7 @@ private Q_SLOTS:
 
     void cancellationStopsWithinABatch()
     {
-        const fs::path data = writeSyntheticSentiment(400, 50);
+        const fs::path data = ax::test::writeSyntheticSentiment(400, 50);
         const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
         const TaskSpec& task = taskSpec("sst2");
         const TaskData split = loadTaskData(task, data, DataOptions{});

@@ -30,7 +30,10 @@ Command infoCommand();
 Command fillMaskCommand();
 Command finetuneCommand();
 Command evalCommand();
+Command searchCommand();
+Command applyCommand();
 Command pretrainCommand();
 Command scoreCommand();
+Command benchCommand();
 
 }  // namespace ax::cli

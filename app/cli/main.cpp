@@ -14,7 +14,8 @@ const char* const kVersion = "0.1.0";
 std::vector<ax::cli::Command> allCommands()
 {
     return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::fillMaskCommand(),
-            ax::cli::finetuneCommand(), ax::cli::evalCommand(), ax::cli::pretrainCommand(), ax::cli::scoreCommand()};
+            ax::cli::finetuneCommand(), ax::cli::evalCommand(), ax::cli::searchCommand(), ax::cli::applyCommand(), ax::cli::pretrainCommand(), ax::cli::scoreCommand(),
+            ax::cli::benchCommand()};
 }
 
 void printOverview(std::ostream& out)

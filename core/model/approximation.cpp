@@ -11,6 +11,12 @@ bool LayerApproximation::isIdentity() const
            std::none_of(ffnGroupRemoved.begin(), ffnGroupRemoved.end(), [](bool removed) { return removed; });
 }
 
+bool LayerApproximation::operator==(const LayerApproximation& other) const
+{
+    return removeAttention == other.removeAttention && removeFfn == other.removeFfn && headMask == other.headMask &&
+           ffnGroupRemoved == other.ffnGroupRemoved && hardAttentionTopK == other.hardAttentionTopK;
+}
+
 std::pair<int, int> ffnGroupRange(int width, int groups, int group)
 {
     const int base = width / groups;

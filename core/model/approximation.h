@@ -17,6 +17,8 @@ struct LayerApproximation {
     int hardAttentionTopK = 0;             // > 0: top-k attention in this layer (overrides the model's own k)
 
     bool isIdentity() const;
+    bool operator==(const LayerApproximation& other) const;
+    bool operator!=(const LayerApproximation& other) const { return !(*this == other); }
 };
 
 struct Approximation {

@@ -318,7 +318,8 @@ PretrainReport pretrain(BertModelImpl& model, const std::vector<std::vector<int6
     for (size_t i = 0; i < trainCount; ++i) order[i] = i;
     std::vector<double> losses;
     losses.reserve(static_cast<size_t>(totalSteps));
-    double smoothed = 0;
+    double window = 0;  // the sum of the last kWindow losses, shown in the progress detail
+    constexpr size_t kWindow = 20;
     const ProgressClock clock;
     std::vector<std::vector<int64_t>> rows;
     for (int64_t step = 0; step < totalSteps; ++step) {
@@ -331,33 +332,34 @@ PretrainReport pretrain(BertModelImpl& model, const std::vector<std::vector<int6
         for (size_t i = begin; i < end; ++i) rows.push_back(sequences[order[i]]);
         const MaskedBatch batch = maskTokens(rows, scheme, settings.maskProbability, rng);
         report.tokensSeen += batch.realTokens;
+        if (batch.maskedTokens == 0) continue;  // only special tokens (say, lines of [UNK]): nothing to learn
 
         const torch::Tensor labels = batch.labels.to(device);
         const torch::Tensor select = labels.ne(kIgnoreIndex);
         const BertOutput output = model.forward(inputOf(batch, device));
         const torch::Tensor logits = maskedLmLogitsAt(model, output.lastHidden, select);
         const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), labels.masked_select(select));
-        loss.backward();
-        const double rate = optimization.step();
-
         const double value = loss.item<double>();
         if (!std::isfinite(value))
             throw Error("the training loss became " + std::to_string(value) + " at step " + std::to_string(step + 1) +
                         " (try a lower learning rate)");
+        loss.backward();
+        const double rate = optimization.step();
         losses.push_back(value);
-        smoothed = step == 0 ? value : 0.98 * smoothed + 0.02 * value;
+        window += value - (losses.size() > kWindow ? losses[losses.size() - 1 - kWindow] : 0.0);
         if (observer) {
             std::ostringstream detail;
-            detail << "epoch " << step / stepsPerEpoch + 1 << "/" << totalEpochs << " loss " << fixed(smoothed, 3) << " lr "
+            detail << "epoch " << step / stepsPerEpoch + 1 << "/" << totalEpochs << " loss "
+                   << fixed(window / double(std::min(kWindow, losses.size())), 3) << " lr "
                    << std::scientific << std::setprecision(2) << rate;
             observer->onProgress(clock.at("pretrain", step + 1, totalSteps, detail.str()));
         }
     }
     report.steps = totalSteps;
-    const size_t tail = std::max<size_t>(1, losses.size() / 10);
+    const size_t tail = std::min(losses.size(), std::max<size_t>(1, losses.size() / 10));
     double tailSum = 0;
     for (size_t i = losses.size() - tail; i < losses.size(); ++i) tailSum += losses[i];
-    report.trainLoss = tailSum / static_cast<double>(tail);
+    report.trainLoss = tail > 0 ? tailSum / static_cast<double>(tail) : notMeasured;
 
     if (!heldOut.empty()) {
         const MaskedLmScore after = evaluateMaskedLm(model, heldOut, cancel, observer);

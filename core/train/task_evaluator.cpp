@@ -31,6 +31,15 @@ EvaluationResult TaskEvaluator::evaluate(BertModelImpl& model, const Approximati
 {
     const bool wasTraining = model.is_training();
     model.eval();
+    const EvaluationResult result = evaluateWith(
+        [&](size_t, const BatchTensors& tensors) { return model.forward(tensors.input, approximation); }, cancel, observer);
+    if (wasTraining) model.train();
+    return result;
+}
+
+EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const CancelToken* cancel,
+                                             ProgressObserver* observer) const
+{
     torch::InferenceMode inference;
     const ProgressClock clock;
 
@@ -44,7 +53,7 @@ EvaluationResult TaskEvaluator::evaluate(BertModelImpl& model, const Approximati
         throwIfCancelled(cancel);
         const Batch& batch = m_batches[b];
         const BatchTensors tensors = toTensors(batch);
-        const BertOutput output = model.forward(tensors.input, approximation);
+        const BertOutput output = forward(b, tensors);
         const torch::Tensor losses = rowLosses(*m_task, output, tensors).to(torch::kFloat64).contiguous();
         const double* lossValues = losses.data_ptr<double>();
         torch::Tensor rowPredictions;  // classification: argmax ids; regression: the score
@@ -85,7 +94,6 @@ EvaluationResult TaskEvaluator::evaluate(BertModelImpl& model, const Approximati
         result.answers = squadAnswers(m_questions, m_features, startLogits, endLogits, 20, m_settings.maxAnswerLength);
         result.metrics = squadMetrics(m_questions, result.answers);
     }
-    if (wasTraining) model.train();
     return result;
 }
 

@@ -13,11 +13,17 @@
 #include "model/approximation.h"
 #include "text/bert_tokenizer.h"
 
+#include <functional>
 #include <map>
 
 namespace ax {
 
 class BertModelImpl;
+struct BertOutput;
+struct BatchTensors;
+
+// Computes a batch's model outputs; the search supplies one that starts from cached hidden states.
+using BatchForward = std::function<BertOutput(size_t batchIndex, const BatchTensors& batch)>;
 
 struct EvaluationResult {
     double meanLoss = 0;                 // over features (examples, or SQuAD windows)
@@ -45,7 +51,12 @@ public:
     EvaluationResult evaluate(BertModelImpl& model, const Approximation* approximation = nullptr,
                               const CancelToken* cancel = nullptr, ProgressObserver* observer = nullptr) const;
 
+    // The same, with the outputs of each batch computed by `forward` (in inference mode).
+    EvaluationResult evaluateWith(const BatchForward& forward, const CancelToken* cancel = nullptr,
+                                  ProgressObserver* observer = nullptr) const;
+
     const TaskSpec& task() const { return *m_task; }
+    const std::vector<Batch>& batches() const { return m_batches; }
     const std::vector<Example>& examples() const { return m_examples; }
     const std::vector<Feature>& features() const { return m_features; }
     size_t size() const { return m_task->kind == TaskKind::SpanExtraction ? m_questions.size() : m_examples.size(); }

@@ -1,0 +1,48 @@
+// Wall-clock latency of the forward pass, measured the way the house compares speed: repeated runs
+// after warm-up, medians, and two models side by side in one run, quoted as a ratio.
+#pragma once
+
+#include "model/approximation.h"
+#include "model/bert_model.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ax {
+
+struct LatencySettings {
+    int batch = 1;
+    int sequenceLength = 128;
+    int warmupRuns = 3;
+    int runs = 20;
+    double maxSeconds = 30;   // stop early after this much measuring, with at least 5 runs (or `runs` when fewer)
+    uint64_t seed = 0;        // for the random token ids
+};
+
+struct LatencyResult {
+    int batch = 0, sequenceLength = 0, threads = 0;  // threads: LibTorch's intra-op pool during the runs
+    std::vector<double> millis;                      // every measured run, in order
+    double median = 0, min = 0, max = 0;             // milliseconds
+    int runs = 0;                                    // millis.size(); fewer than asked when maxSeconds hit
+};
+
+// Times model.forward (encoder, pooler and task heads; no masked-LM logits) in eval mode under
+// torch::InferenceMode, on one fixed input: token ids drawn from [1000, vocab) (from [1, vocab) for
+// vocabularies of 1000 or fewer), token types 0, attention mask all ones. Each run is timed with
+// steady_clock around forward(). The model's training flag is restored afterwards. Throws ax::Error
+// for impossible settings (e.g. a sequence longer than the model's positions).
+LatencyResult measureLatency(BertModelImpl& model, const LatencySettings& settings,
+                             const Approximation* approximation = nullptr);
+
+// Both models measured alternately (warm-up A B A B ..., then A B A B ...) so that drift and noise
+// from other processes hit both alike. maxSeconds bounds the two models' measuring time together.
+struct Comparison {
+    LatencyResult base, other;
+    double speedup = 0;  // base.median / other.median: > 1 when `other` is faster
+};
+Comparison compareLatency(BertModelImpl& base, BertModelImpl& other, const LatencySettings& settings);
+
+// The median of `values` (the mean of the two middle ones for an even count); 0 when empty.
+double medianOf(std::vector<double> values);
+
+}  // namespace ax

@@ -1,0 +1,72 @@
+#include "search/layer_cache.h"
+
+#include "model/bert_model.h"
+#include "train/batch_tensors.h"
+
+#include <torch/torch.h>
+
+namespace ax {
+
+struct LayerCache::State {
+    std::vector<BatchTensors> batches;
+    std::vector<torch::Tensor> masks;   // additive attention masks
+    std::vector<torch::Tensor> hidden;  // input to m_layer, per batch
+};
+
+LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
+    : m_model(model), m_evaluator(evaluator), m_state(std::make_unique<State>())
+{
+    m_model.eval();
+    torch::InferenceMode inference;
+    for (const Batch& batch : evaluator.batches()) {
+        m_state->batches.push_back(toTensors(batch));
+        const BatchTensors& tensors = m_state->batches.back();
+        m_state->hidden.push_back(m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds));
+        m_state->masks.push_back(BertModelImpl::additiveMask(tensors.input.attentionMask, m_state->hidden.back()));
+    }
+    m_below = Approximation::none(static_cast<int>(model.layerCount()));
+}
+
+LayerCache::~LayerCache() = default;
+
+void LayerCache::moveTo(size_t layer, const Approximation& approximation, const CancelToken* cancel)
+{
+    torch::InferenceMode inference;
+    const Approximation full = approximation.layers.empty() ? Approximation::none(int(m_model.layerCount())) : approximation;
+    bool unchangedBelow = layer >= m_layer;
+    for (size_t i = 0; unchangedBelow && i < m_layer; ++i) unchangedBelow = full.layers[i] == m_below.layers[i];
+    if (!unchangedBelow) {
+        for (size_t b = 0; b < m_state->batches.size(); ++b) {
+            const BatchTensors& tensors = m_state->batches[b];
+            m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
+        }
+        m_layer = 0;
+    }
+    for (; m_layer < layer; ++m_layer) {
+        for (size_t b = 0; b < m_state->batches.size(); ++b) {
+            throwIfCancelled(cancel);
+            m_state->hidden[b] = m_model.runLayer(m_layer, m_state->hidden[b], m_state->masks[b], &full);
+            ++m_layerPasses;
+        }
+        m_below.layers[m_layer] = full.layers[m_layer];
+    }
+}
+
+EvaluationResult LayerCache::evaluate(const Approximation& candidate, const CancelToken* cancel, ProgressObserver* observer)
+{
+    return m_evaluator.evaluateWith(
+        [&](size_t b, const BatchTensors&) {
+            BertOutput output;
+            torch::Tensor hidden = m_state->hidden[b];
+            for (size_t layer = m_layer; layer < m_model.layerCount(); ++layer) {
+                hidden = m_model.runLayer(layer, hidden, m_state->masks[b], &candidate);
+                ++m_layerPasses;
+            }
+            output.lastHidden = hidden;
+            m_model.applyHeads(output, ForwardOptions{});
+            return output;
+        },
+        cancel, observer);
+}
+
+}  // namespace ax

@@ -1,0 +1,89 @@
+#include "search/search_report.h"
+
+#include "search/pareto.h"
+
+#include <iomanip>
+#include <sstream>
+
+namespace ax {
+
+using nlohmann::json;
+
+json paretoJson(const SearchResult& result)
+{
+    std::vector<ParetoPoint> points;
+    for (const CandidateRecord& c : result.candidates) points.push_back({c.valMetric, c.parameters, double(c.flops)});
+    const std::vector<bool> front = paretoFront(points);
+    json list = json::array();
+    for (size_t i = 0; i < result.candidates.size(); ++i) {
+        const CandidateRecord& c = result.candidates[i];
+        json applied = json::array();
+        for (const Element& e : c.applied) applied.push_back({{"kind", kindName(e.kind)}, {"layer", e.layer}, {"index", e.index}});
+        list.push_back({{"sequence", c.sequence},
+                        {"candidate", c.element ? c.element->describe() : "baseline"},
+                        {"accepted", c.accepted},
+                        {"forced", c.forced},
+                        {"val_loss", c.valLoss},
+                        {"val_metric", c.valMetric},
+                        {"agree_count", c.agreeCount},
+                        {"params", c.parameters},
+                        {"flops", c.flops},
+                        {"on_front", bool(front[i])},
+                        {"configuration", applied}});
+    }
+    return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", "flops (min)"}}, {"points", list}};
+}
+
+std::string searchReportMarkdown(const SearchResult& result)
+{
+    const Plan& plan = result.plan;
+    std::ostringstream md;
+    md << std::fixed;
+    md << "# AxFormer search report\n\n"
+       << "- model: `" << plan.modelPath << "` (weights " << plan.modelHash << ")\n"
+       << "- task: " << plan.task << ", decisions on a val split of " << plan.valSize << " examples carved from train "
+       << "(fraction " << plan.valFraction << ", seed " << plan.valSeed << "); dev used only for this report\n"
+       << "- hard attention top-k " << plan.topK << ", " << plan.ffnGroups << " FFN groups per layer\n"
+       << "- " << result.candidates.size() - 1 << " candidates in " << std::setprecision(1) << result.seconds << " s; "
+       << "incremental evaluation ran " << result.layerPasses << " of " << result.naiveLayerPasses
+       << " (batch, layer) passes that full passes would need";
+    if (result.naiveLayerPasses > 0)
+        md << " (" << std::setprecision(0) << 100.0 * (1.0 - double(result.layerPasses) / double(result.naiveLayerPasses))
+           << "% saved)";
+    md << "\n\n";
+
+    if (plan.baseline && plan.approximated) {
+        const Measurement& b = *plan.baseline;
+        const Measurement& a = *plan.approximated;
+        auto optional = [](const std::optional<double>& value, int digits) {
+            std::ostringstream text;
+            if (value) text << std::fixed << std::setprecision(digits) << *value;
+            else text << "n/a";
+            return text.str();
+        };
+        md << "## Before and after\n\n| | baseline | approximated | change |\n|---|---|---|---|\n";
+        md << std::setprecision(4) << "| val loss | " << b.valLoss << " | " << a.valLoss << " | " << a.valLoss - b.valLoss << " |\n";
+        md << "| val " << plan.metric << " | " << b.valMetric << " | " << a.valMetric << " | " << a.valMetric - b.valMetric << " |\n";
+        md << "| dev " << plan.metric << " | " << optional(b.devMetric, 4) << " | " << optional(a.devMetric, 4) << " | "
+           << (b.devMetric && a.devMetric ? optional(*a.devMetric - *b.devMetric, 4) : "n/a") << " |\n";
+        md << "| parameters | " << b.parameters << " | " << a.parameters << " | " << std::setprecision(2)
+           << double(b.parameters) / double(std::max<int64_t>(1, a.parameters)) << "x smaller |\n";
+        md << "| GFLOPs (batch 1, seq 128) | " << std::setprecision(3) << b.flops / 1e9 << " | " << a.flops / 1e9 << " | "
+           << std::setprecision(2) << double(b.flops) / double(std::max<int64_t>(1, a.flops)) << "x fewer |\n";
+        md << "| latency ms (batch 1, seq 128, median) | " << optional(b.latencyMs, 2) << " | " << optional(a.latencyMs, 2) << " | "
+           << (b.latencyMs && a.latencyMs ? optional(*b.latencyMs / *a.latencyMs, 2) + "x faster" : "n/a") << " |\n\n";
+    }
+
+    md << "## Decisions (in the order taken)\n\n| # | element | source | state | val loss | Δ loss | examples not worse | val "
+       << plan.metric << " |\n|---|---|---|---|---|---|---|---|\n";
+    const double baseLoss = result.candidates.empty() ? 0 : result.candidates.front().valLoss;
+    for (size_t i = 0; i < plan.decisions.size(); ++i) {
+        const Decision& d = plan.decisions[i];
+        md << "| " << i + 1 << " | " << d.element.describe() << " | " << d.source << " | " << (d.applied ? "**applied**" : "rejected")
+           << " | " << std::setprecision(4) << d.loss << " | " << std::showpos << d.loss - baseLoss << std::noshowpos << " | "
+           << d.agreeCount << " / " << plan.valSize << " | " << d.metric << " |\n";
+    }
+    return md.str();
+}
+
+}  // namespace ax

@@ -1,0 +1,292 @@
+// The AxFormer search on a small model trained here: the method's order and acceptance rule,
+// incremental evaluation equal to full passes, masked equal to sliced, resume after cancel giving
+// the same plan, user overrides, and plan.json round trips and refusals.
+
+#include "model/slicing.h"
+#include "search/axformer_search.h"
+#include "search/model_costs.h"
+#include "search/pareto.h"
+#include "search/search_report.h"
+#include "train/fine_tuner.h"
+#include "train/task_data.h"
+#include "train/task_model.h"
+
+#include <torch/torch.h>
+
+#include "synthetic_task.h"
+#include "test_support.h"
+
+#include "common/error.h"
+
+#include <cmath>
+
+using namespace ax;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Fixture {
+    BertModel model{nullptr};
+    std::unique_ptr<TaskEvaluator> val;
+    Plan header;
+};
+
+// A 3-layer model fine-tuned briefly on the synthetic negation task (a few seconds).
+Fixture& fixture()
+{
+    static Fixture f = [] {
+        Fixture made;
+        const fs::path data = ax::test::writeSyntheticSentiment(900, 100, 11);
+        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const TaskSpec& task = taskSpec("sst2");
+        const TaskData split = loadTaskData(task, data, DataOptions{});
+        torch::manual_seed(2);
+        BertModel base(BertConfig::standard(int(tokenizer.vocab().size()), 32, 3, 4, 64), ModelHeads{});
+        made.model = modelForTask(*base, task, 2, true);
+        EvaluationSettings evaluation;
+        evaluation.maxSeqLength = 16;
+        const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
+        made.val = std::make_unique<TaskEvaluator>(task, split.val, std::vector<SquadQuestion>{}, tokenizer, evaluation);
+        FineTuneSettings settings;
+        settings.epochs = 8;
+        settings.optimizer.learningRate = 2e-3;
+        settings.seed = 2;
+        fineTune(*made.model, task, train, nullptr, settings);
+        const EvaluationResult trained = made.val->evaluate(*made.model);
+        qInfo("fixture: val loss %.3f, accuracy %.3f", trained.meanLoss, trained.metrics.values.at("accuracy"));
+        if (trained.metrics.values.at("accuracy") < 0.9) qFatal("the search fixture did not learn its task");
+        made.header.modelPath = "synthetic";
+        made.header.modelHash = "0123456789abcdef";
+        made.header.task = "sst2";
+        return made;
+    }();
+    return f;
+}
+
+CostFunction costsFor(BertModelImpl& model)
+{
+    return [&model](const Approximation& approximation) {
+        BertConfig config = model.config();
+        config.layers = slicedShapes(config, approximation);
+        return std::pair<int64_t, int64_t>{parameterCountFor(config, model.heads()), 0};
+    };
+}
+
+class CancelAfterCandidates : public SearchObserver {
+public:
+    CancelAfterCandidates(CancelToken& token, size_t count) : m_token(token), m_count(count) {}
+    void onCandidate(const CandidateRecord& candidate) override
+    {
+        if (candidate.sequence >= m_count) m_token.cancel();
+    }
+
+private:
+    CancelToken& m_token;
+    size_t m_count;
+};
+
+void compareDecisions(const std::vector<Decision>& a, const std::vector<Decision>& b)
+{
+    QCOMPARE(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        QVERIFY(a[i].element == b[i].element);
+        QCOMPARE(a[i].applied, b[i].applied);
+        QCOMPARE(a[i].loss, b[i].loss);
+        QCOMPARE(a[i].agreeCount, b[i].agreeCount);
+    }
+}
+
+}  // namespace
+
+class TestSearch : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void followsTheMethod()
+    {
+        Fixture& f = fixture();
+        const SearchResult result = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        const auto& decisions = result.plan.decisions;
+        QVERIFY(decisions.size() >= 3 + 3 * 2);
+        // Hard attention first, bottom-up; then pruning top-down, FFN before attention in a layer.
+        for (int l = 0; l < 3; ++l) {
+            QVERIFY(decisions[size_t(l)].element.kind == ElementKind::HardAttention);
+            QCOMPARE(decisions[size_t(l)].element.layer, l);
+        }
+        for (size_t i = 4; i < decisions.size(); ++i) QVERIFY(decisions[i].element.layer <= decisions[i - 1].element.layer);
+        // The acceptance test, replayed from the recorded numbers.
+        double minLoss = result.baselineVal.meanLoss;
+        const int64_t majority = int64_t(std::floor(0.5 * double(result.baselineVal.featureLosses.size())));
+        int applied = 0;
+        for (const Decision& d : decisions) {
+            QCOMPARE(d.applied, d.loss < minLoss && d.agreeCount > majority);
+            if (d.applied) {
+                minLoss = d.loss;
+                ++applied;
+            }
+        }
+        qInfo("%zu decisions, %d applied, val loss %.4f -> %.4f, %lld of %lld layer passes", decisions.size(), applied,
+              result.baselineVal.meanLoss, minLoss, (long long)result.layerPasses, (long long)result.naiveLayerPasses);
+        QVERIFY(result.layerPasses < result.naiveLayerPasses);
+        QCOMPARE(result.candidates.size(), decisions.size() + 1);
+        QVERIFY(result.candidates.back().parameters <= result.candidates.front().parameters);
+        // FFN groups and heads are only tried when their block was rejected but close.
+        for (size_t i = 0; i < decisions.size(); ++i) {
+            if (decisions[i].element.kind != ElementKind::FfnGroup || decisions[i].element.index != 0) continue;
+            QVERIFY(decisions[i - 1].element.kind == ElementKind::FfnBlock && !decisions[i - 1].applied);
+        }
+    }
+
+    void incrementalEqualsFullPassesAndSlicingAgrees()
+    {
+        Fixture& f = fixture();
+        const SearchResult result = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        for (const CandidateRecord& candidate : result.candidates) {
+            Plan plan = result.plan;
+            plan.decisions.clear();
+            for (const Element& element : candidate.applied) plan.decisions.push_back({element, "search", true, 0, 0, 0});
+            const Approximation approximation = plan.approximation(f.model->config());
+            const double full = f.val->evaluate(*f.model, &approximation).meanLoss;
+            QVERIFY2(std::abs(full - candidate.valLoss) < 1e-5,
+                     qPrintable(QString("candidate %1: %2 vs %3").arg(candidate.sequence).arg(full).arg(candidate.valLoss)));
+        }
+        const EvaluationResult masked = f.val->evaluate(*f.model, &result.approximation);
+        BertModel sliced = sliceModel(*f.model, result.approximation);
+        const EvaluationResult physical = f.val->evaluate(*sliced);
+        QCOMPARE(physical.predictedLabels, masked.predictedLabels);
+        for (size_t i = 0; i < masked.featureLosses.size(); ++i)
+            QVERIFY(std::abs(masked.featureLosses[i] - physical.featureLosses[i]) < 1e-5);
+        QCOMPARE(sliced->parameterCount(), parameterCountFor(sliced->config(), sliced->heads()));
+        const auto lastAccepted = std::find_if(result.candidates.rbegin(), result.candidates.rend(),
+                                               [](const CandidateRecord& c) { return c.accepted; });
+        QCOMPARE(sliced->parameterCount(), lastAccepted->parameters);
+    }
+
+    void resumesAfterCancelWithTheSamePlan()
+    {
+        Fixture& f = fixture();
+        const fs::path folder = ax::test::scratchFolder("journal");
+        const nlohmann::json identity = searchIdentity(f.header, SearchSettings{});
+        SearchJournal uninterruptedJournal(folder / "a.jsonl", identity);
+        const SearchResult uninterrupted =
+            runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model), &uninterruptedJournal);
+
+        CancelToken token;
+        CancelAfterCandidates observer(token, 6);
+        {
+            SearchJournal journal(folder / "b.jsonl", identity);
+            try {
+                runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model), &journal, &observer, &token);
+                QFAIL("the search should have been cancelled");
+            } catch (const Cancelled&) {
+            }
+            QVERIFY(journal.size() >= 5 && journal.size() < uninterrupted.plan.decisions.size());
+        }
+        SearchJournal reopened(folder / "b.jsonl", identity);
+        const SearchResult resumed = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model), &reopened);
+        compareDecisions(resumed.plan.decisions, uninterrupted.plan.decisions);
+        // Another search's journal is refused.
+        SearchSettings other;
+        other.topK = 5;
+        try {
+            SearchJournal wrong(folder / "b.jsonl", searchIdentity(f.header, other));
+            QFAIL("a journal of another search must be refused");
+        } catch (const Error& error) {
+            QVERIFY(QString(error.what()).contains("another search"));
+        }
+    }
+
+    void respectsUserOverrides()
+    {
+        Fixture& f = fixture();
+        const SearchResult free = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        SearchSettings settings;
+        const Element hard0{ElementKind::HardAttention, 0, -1};
+        const Element ffn2{ElementKind::FfnBlock, 2, -1};
+        bool hardApplied = free.plan.decisions[0].applied;
+        settings.overrides[hard0] = !hardApplied;
+        settings.overrides[ffn2] = true;
+        const SearchResult forced = runSearch(*f.model, *f.val, f.header, settings, costsFor(*f.model));
+        QCOMPARE(forced.plan.decisions[0].applied, !hardApplied);
+        QCOMPARE(forced.plan.decisions[0].source, std::string("user"));
+        bool sawFfn2 = false;
+        for (const Decision& d : forced.plan.decisions) {
+            if (!(d.element == ffn2)) continue;
+            sawFfn2 = true;
+            QVERIFY(d.applied);
+            QCOMPARE(d.source, std::string("user"));
+        }
+        QVERIFY(sawFfn2);
+        QVERIFY(forced.approximation.layers[2].removeFfn);
+    }
+
+    void planRoundTripsAndRefusesNonsense()
+    {
+        Fixture& f = fixture();
+        SearchResult result = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        result.plan.baseline = Measurement{0.5, 0.9, 0.88, 1000, 2000, 1.5};
+        const fs::path file = ax::test::scratchFolder("plan") / "plan.json";
+        result.plan.save(file);
+        const Plan reread = Plan::fromFile(file);
+        compareDecisions(reread.decisions, result.plan.decisions);
+        QCOMPARE(*reread.baseline->devMetric, 0.88);
+        QVERIFY(!reread.approximated);
+        const Approximation approximation = reread.approximation(f.model->config());
+        for (size_t l = 0; l < approximation.layers.size(); ++l) QVERIFY(approximation.layers[l] == result.approximation.layers[l]);
+
+        const nlohmann::json good = result.plan.toJson();
+        const std::vector<std::pair<std::function<void(nlohmann::json&)>, QString>> cases = {
+            {[](nlohmann::json& j) { j["version"] = 7; }, "version 7"},
+            {[](nlohmann::json& j) { j.erase("format"); }, "not an AxFormer plan"},
+            {[](nlohmann::json& j) { j["decisions"][0]["kind"] = "neuron"; }, "unknown decision kind"},
+            {[](nlohmann::json& j) { j["decisions"][0]["state"] = "maybe"; }, "state must be"},
+            {[](nlohmann::json& j) { j["decisions"] = {{{"kind", "head"}, {"layer", 1}, {"state", "applied"}}}; }, "needs an index"},
+            {[](nlohmann::json& j) { j["top_k"] = 0; }, "top_k"},
+        };
+        for (const auto& [edit, expected] : cases) {
+            nlohmann::json broken = good;
+            edit(broken);
+            try {
+                Plan::fromJson(broken, "edited.json");
+                QFAIL(qPrintable("accepted a plan that should fail with: " + expected));
+            } catch (const Error& error) {
+                QVERIFY2(QString(error.what()).contains(expected) && QString(error.what()).contains("edited.json"), error.what());
+            }
+        }
+        // Indices the model does not have.
+        nlohmann::json impossible = good;
+        impossible["decisions"] = {{{"kind", "head"}, {"layer", 1}, {"index", 9}, {"state", "applied"}}};
+        try {
+            Plan::fromJson(impossible, "edited.json").approximation(f.model->config(), "edited.json");
+            QFAIL("head 9 of a 4-head layer must be refused");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("4 heads"), error.what());
+        }
+        impossible["decisions"] = {{{"kind", "ffn_block"}, {"layer", 5}, {"index", -1}, {"state", "applied"}}};
+        try {
+            Plan::fromJson(impossible, "edited.json").approximation(f.model->config(), "edited.json");
+            QFAIL("layer 5 of a 3-layer model must be refused");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("3 layers"), error.what());
+        }
+    }
+
+    void paretoFrontKeepsTheUndominated()
+    {
+        const std::vector<ParetoPoint> points = {{0.90, 100, 10}, {0.91, 120, 12}, {0.89, 80, 9}, {0.88, 90, 11}, {0.90, 100, 10}};
+        QCOMPARE(paretoFront(points), (std::vector<bool>{true, true, true, false, true}));
+    }
+
+    void reportNamesEveryDecision()
+    {
+        Fixture& f = fixture();
+        const SearchResult result = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        const QString report = QString::fromStdString(searchReportMarkdown(result));
+        QVERIFY(report.contains("layer 0 hard attention"));
+        QCOMPARE(report.count("| search |"), int(result.plan.decisions.size()));
+        const nlohmann::json pareto = paretoJson(result);
+        QCOMPARE(pareto["points"].size(), result.candidates.size());
+    }
+};
+
+AX_TEST_MAIN(TestSearch)
+#include "test_search.moc"
