@@ -11,6 +11,9 @@
 
 #include "test_support.h"
 
+using ax::test::runCli;
+using Run = ax::test::CliRun;
+
 #include "common/error.h"
 
 #include <QFileInfo>
@@ -85,21 +88,6 @@ void verifySane(const LatencyResult& result, const LatencySettings& settings, in
     QVERIFY(result.min > 0);
     QVERIFY(result.min <= result.median);
     QVERIFY(result.median <= result.max);
-}
-
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Run runCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("AXFORMER_CLI"), arguments);
-    if (!process.waitForStarted()) return {};
-    process.waitForFinished(120000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
 }
 
 std::set<std::string> keysOf(const nlohmann::json& object)

@@ -6,6 +6,9 @@
 
 #include "test_support.h"
 
+using ax::test::runCli;
+using Run = ax::test::CliRun;
+
 #include <QProcess>
 
 #include <cmath>
@@ -15,28 +18,6 @@
 using nlohmann::json;
 
 namespace {
-
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Run runCli(const QStringList& arguments, const QByteArray& input = {}, const QStringList& environment = {})
-{
-    QProcess process;
-    if (!environment.isEmpty()) {
-        QStringList variables = QProcess::systemEnvironment();
-        variables.removeIf([](const QString& v) { return v.startsWith("OPENBLAS_CORETYPE=") || v.startsWith("AXFORMER_NO_REEXEC="); });
-        process.setEnvironment(variables + environment);
-    }
-    process.start(qEnvironmentVariable("AXFORMER_CLI"), arguments);
-    if (!process.waitForStarted()) return {};
-    process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(300000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
-}
 
 std::vector<float> floats(const ax::Checkpoint& file, const std::string& name)
 {

@@ -5,6 +5,9 @@
 // the validation split, features, batching, prediction files and scoring.
 #include "test_support.h"
 
+using ax::test::writeFile;
+using ax::test::expectErrorMentioning;
+
 #include "common/error.h"
 #include "data/batching.h"
 #include "data/features.h"
@@ -47,26 +50,6 @@ private Q_SLOTS:
 };
 
 namespace {
-
-std::filesystem::path writeFile(const std::filesystem::path& file, const std::string& content)
-{
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary);
-    out << content;
-    return file;
-}
-
-void expectErrorMentioning(const std::function<void()>& action, const QString& fragment)
-{
-    try {
-        action();
-    } catch (const ax::Error& e) {
-        const QString message = QString::fromStdString(e.what());
-        QVERIFY2(message.contains(fragment), qPrintable("\"" + message + "\" should mention " + fragment));
-        return;
-    }
-    QFAIL(qPrintable("expected an ax::Error mentioning " + fragment));
-}
 
 QString q(const std::string& text) { return QString::fromStdString(text); }
 

@@ -3,6 +3,8 @@
 // match and F1 (expected strings were produced by the official script's own functions, Python 3.11).
 #include "test_support.h"
 
+using ax::test::expectErrorMentioning;
+
 #include "common/error.h"
 #include "data/example.h"
 #include "data/predictions.h"
@@ -52,18 +54,6 @@ private Q_SLOTS:
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-void expectErrorMentioning(const std::function<void()>& action, const QString& fragment)
-{
-    try {
-        action();
-    } catch (const ax::Error& e) {
-        const QString message = QString::fromStdString(e.what());
-        QVERIFY2(message.contains(fragment), qPrintable("\"" + message + "\" should mention " + fragment));
-        return;
-    }
-    QFAIL(qPrintable("expected an ax::Error mentioning " + fragment));
-}
 
 void compareReal(double actual, double expected)
 {

@@ -9,6 +9,9 @@
 
 #include "test_support.h"
 
+using ax::test::CliRun;
+using ax::test::runCli;
+
 #include "common/error.h"
 
 #include <QProcess>
@@ -123,21 +126,6 @@ public:
     std::string lastDetail;
     std::vector<std::string> messages;
 };
-
-struct CliRun {
-    int exitCode = -1;
-    QString out, err;
-};
-
-CliRun runCli(const QStringList& arguments)
-{
-    QProcess process;
-    process.start(qEnvironmentVariable("AXFORMER_CLI"), arguments);
-    if (!process.waitForStarted()) return {};
-    process.waitForFinished(120000);
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
-}
 
 }  // namespace
 

@@ -4,6 +4,9 @@
 // post-process back to the gold answers (EM ~100): the whole chain the fine-tuning relies on.
 #include "test_support.h"
 
+using ax::test::writeFile;
+using ax::test::expectErrorMentioning;
+
 #include "common/error.h"
 #include "data/predictions.h"
 #include "data/squad.h"
@@ -42,26 +45,6 @@ private Q_SLOTS:
 namespace {
 
 using nlohmann::json;
-
-std::filesystem::path writeFile(const std::filesystem::path& file, const std::string& content)
-{
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary);
-    out << content;
-    return file;
-}
-
-void expectErrorMentioning(const std::function<void()>& action, const QString& fragment)
-{
-    try {
-        action();
-    } catch (const ax::Error& e) {
-        const QString message = QString::fromStdString(e.what());
-        QVERIFY2(message.contains(fragment), qPrintable("\"" + message + "\" should mention " + fragment));
-        return;
-    }
-    QFAIL(qPrintable("expected an ax::Error mentioning " + fragment));
-}
 
 QString q(const std::string& text) { return QString::fromStdString(text); }
 

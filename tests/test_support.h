@@ -9,6 +9,8 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <optional>
 
 namespace ax::test {
@@ -24,6 +26,20 @@ std::filesystem::path testDataFolder();
 
 // A fresh, empty temporary folder that lives as long as the test process.
 std::filesystem::path scratchFolder(const QString& name);
+
+// Writes `content` to `file` (creating its folder) and returns the path.
+std::filesystem::path writeFile(const std::filesystem::path& file, const std::string& content);
+
+// Fails the current test unless `action` throws an ax::Error whose message contains `fragment`.
+void expectErrorMentioning(const std::function<void()>& action, const QString& fragment);
+
+// Runs the `axformer` binary (AXFORMER_CLI) as a user would; `environment` entries are added to
+// the process's environment (OPENBLAS_CORETYPE and AXFORMER_NO_REEXEC are dropped first then).
+struct CliRun {
+    int exitCode = -1;  // -1 when it could not start or crashed
+    QString out, err;
+};
+CliRun runCli(const QStringList& arguments, const QByteArray& input = {}, const QStringList& environment = {});
 
 }  // namespace ax::test
 

@@ -3,6 +3,9 @@
 // Hugging Face code (Python 3.11); the full parity run is test_tokenizer_reference.
 #include "test_support.h"
 
+using ax::test::writeFile;
+using ax::test::expectErrorMentioning;
+
 #include "common/error.h"
 #include "text/basic_tokenizer.h"
 #include "text/bert_tokenizer.h"
@@ -58,13 +61,6 @@ QStringList repeated(const QString& first, const QString& rest, int count)
     return list;
 }
 
-std::filesystem::path writeFile(const std::filesystem::path& file, const std::string& content)
-{
-    std::ofstream out(file, std::ios::binary);
-    out << content;
-    return file;
-}
-
 // A hand-made vocabulary for WordPiece edge cases. Some lines end in \r\n or a lone \r, one has
 // surrounding whitespace (stripped) and "dup" appears twice (the later id wins).
 std::filesystem::path tinyVocabFile()
@@ -83,18 +79,6 @@ std::filesystem::path tinyVocabFile()
 ax::BertTokenizer tinyTokenizer(bool lowerCase)
 {
     return ax::BertTokenizer(ax::Vocab::fromFile(tinyVocabFile()), lowerCase);
-}
-
-void expectErrorMentioning(const std::function<void()>& action, const QString& fragment)
-{
-    try {
-        action();
-    } catch (const ax::Error& e) {
-        const QString message = QString::fromStdString(e.what());
-        QVERIFY2(message.contains(fragment), qPrintable("\"" + message + "\" should mention " + fragment));
-        return;
-    }
-    QFAIL(qPrintable("expected an ax::Error mentioning " + fragment));
 }
 
 }  // namespace
