@@ -14,26 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-// Applies one element to an approximation (masks sized from the model's shapes).
-void applyElement(Approximation& approximation, const Element& element, const BertConfig& config, int topK, int groups)
-{
-    LayerApproximation& layer = approximation.layers.at(static_cast<size_t>(element.layer));
-    const LayerShape& shape = config.layers[static_cast<size_t>(element.layer)];
-    switch (element.kind) {
-    case ElementKind::HardAttention: layer.hardAttentionTopK = topK; break;
-    case ElementKind::AttentionBlock: layer.removeAttention = true; break;
-    case ElementKind::FfnBlock: layer.removeFfn = true; break;
-    case ElementKind::Head:
-        if (layer.headMask.empty()) layer.headMask.assign(static_cast<size_t>(shape.heads()), 1.0f);
-        layer.headMask[static_cast<size_t>(element.index)] = 0.0f;
-        break;
-    case ElementKind::FfnGroup:
-        if (layer.ffnGroupRemoved.empty()) layer.ffnGroupRemoved.assign(static_cast<size_t>(groups), false);
-        layer.ffnGroupRemoved[static_cast<size_t>(element.index)] = true;
-        break;
-    }
-}
-
 class Search {
 public:
     Search(BertModelImpl& model, const TaskEvaluator& val, const Plan& header, const SearchSettings& settings,
@@ -115,7 +95,7 @@ private:
     std::pair<bool, double> decide(const Element& element)
     {
         Approximation candidate = m_current;
-        applyElement(candidate, element, m_model.config(), m_settings.topK, m_groups);
+        applyElement(candidate, element, m_model.config(), m_settings.topK, m_groups, "search");
         const size_t sequence = m_result.candidates.size() - 1;  // journal entries exclude the baseline
         JournalEntry entry;
         entry.element = element;

@@ -83,37 +83,40 @@ std::string Element::describe() const
     return text;
 }
 
+void applyElement(Approximation& approximation, const Element& e, const BertConfig& config, int topK, int ffnGroups,
+                  const std::string& source)
+{
+    if (e.layer < 0 || e.layer >= config.numLayers)
+        failIn(source, e.describe() + ": the model has " + std::to_string(config.numLayers) + " layers");
+    LayerApproximation& layer = approximation.layers.at(static_cast<size_t>(e.layer));
+    const LayerShape& shape = config.layers[static_cast<size_t>(e.layer)];
+    switch (e.kind) {
+    case ElementKind::HardAttention: layer.hardAttentionTopK = topK; break;
+    case ElementKind::AttentionBlock: layer.removeAttention = true; break;
+    case ElementKind::FfnBlock: layer.removeFfn = true; break;
+    case ElementKind::Head:
+        if (e.index < 0 || e.index >= shape.heads())
+            failIn(source, e.describe() + ": that layer of the model has " + std::to_string(shape.heads()) + " heads");
+        if (layer.headMask.empty()) layer.headMask.assign(static_cast<size_t>(shape.heads()), 1.0f);
+        layer.headMask[static_cast<size_t>(e.index)] = 0.0f;
+        break;
+    case ElementKind::FfnGroup:
+        if (ffnGroups <= 0 || ffnGroups > std::max(1, shape.intermediateSize))
+            failIn(source, "ffn_groups " + std::to_string(ffnGroups) + " cannot split layer " + std::to_string(e.layer) +
+                               "'s " + std::to_string(shape.intermediateSize) + " FFN neurons");
+        if (e.index < 0 || e.index >= ffnGroups)
+            failIn(source, e.describe() + ": the plan has " + std::to_string(ffnGroups) + " FFN groups per layer");
+        if (layer.ffnGroupRemoved.empty()) layer.ffnGroupRemoved.assign(static_cast<size_t>(ffnGroups), false);
+        layer.ffnGroupRemoved[static_cast<size_t>(e.index)] = true;
+        break;
+    }
+}
+
 Approximation Plan::approximation(const BertConfig& config, const std::string& source) const
 {
     Approximation result = Approximation::none(config.numLayers);
-    for (const Decision& decision : decisions) {
-        if (!decision.applied) continue;
-        const Element& e = decision.element;
-        if (e.layer < 0 || e.layer >= config.numLayers)
-            failIn(source, e.describe() + ": the model has " + std::to_string(config.numLayers) + " layers");
-        LayerApproximation& layer = result.layers[static_cast<size_t>(e.layer)];
-        const LayerShape& shape = config.layers[static_cast<size_t>(e.layer)];
-        switch (e.kind) {
-        case ElementKind::HardAttention: layer.hardAttentionTopK = topK; break;
-        case ElementKind::AttentionBlock: layer.removeAttention = true; break;
-        case ElementKind::FfnBlock: layer.removeFfn = true; break;
-        case ElementKind::Head:
-            if (e.index < 0 || e.index >= shape.heads())
-                failIn(source, e.describe() + ": that layer of the model has " + std::to_string(shape.heads()) + " heads");
-            if (layer.headMask.empty()) layer.headMask.assign(static_cast<size_t>(shape.heads()), 1.0f);
-            layer.headMask[static_cast<size_t>(e.index)] = 0.0f;
-            break;
-        case ElementKind::FfnGroup:
-            if (ffnGroups <= 0 || ffnGroups > std::max(1, shape.intermediateSize))
-                failIn(source, "ffn_groups " + std::to_string(ffnGroups) + " cannot split layer " + std::to_string(e.layer) +
-                                   "'s " + std::to_string(shape.intermediateSize) + " FFN neurons");
-            if (e.index < 0 || e.index >= ffnGroups)
-                failIn(source, e.describe() + ": the plan has " + std::to_string(ffnGroups) + " FFN groups per layer");
-            if (layer.ffnGroupRemoved.empty()) layer.ffnGroupRemoved.assign(static_cast<size_t>(ffnGroups), false);
-            layer.ffnGroupRemoved[static_cast<size_t>(e.index)] = true;
-            break;
-        }
-    }
+    for (const Decision& decision : decisions)
+        if (decision.applied) applyElement(result, decision.element, config, topK, ffnGroups, source);
     return result;
 }
 

@@ -70,6 +70,11 @@ struct Plan {
     void save(const std::filesystem::path& file) const;  // atomic
 };
 
+// Adds one element to `approximation` (masks sized from `config`'s per-layer shapes). Throws
+// ax::Error naming `source` when the model has no such layer, head or group.
+void applyElement(Approximation& approximation, const Element& element, const BertConfig& config, int topK, int ffnGroups,
+                  const std::string& source);
+
 // A fingerprint of a model folder's weight files (FNV-1a 64 over their bytes), so a plan made
 // for one model is refused for another.
 std::string weightsHash(const std::filesystem::path& modelFolder);
