@@ -57,4 +57,18 @@ int Arguments::integer(const std::string& name, int fallback, int minimum, int m
                      "], got \"" + *text + "\"");
 }
 
+double Arguments::number(const std::string& name, double fallback, double minimum, double maximum) const
+{
+    const auto text = value(name);
+    if (!text) return fallback;
+    try {
+        size_t used = 0;
+        const double parsed = std::stod(*text, &used);
+        if (used == text->size() && parsed >= minimum && parsed <= maximum) return parsed;
+    } catch (const std::exception&) {
+    }
+    throw UsageError("--" + name + " must be a number in [" + std::to_string(minimum) + ", " + std::to_string(maximum) +
+                     "], got \"" + *text + "\"");
+}
+
 }  // namespace ax::cli

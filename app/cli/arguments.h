@@ -27,6 +27,7 @@ public:
     std::optional<std::string> value(const std::string& name) const;
     std::string required(const std::string& name) const;
     int integer(const std::string& name, int fallback, int minimum, int maximum) const;
+    double number(const std::string& name, double fallback, double minimum, double maximum) const;
 
 private:
     std::set<std::string> m_flags;

@@ -20,18 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-double readDouble(const Arguments& arguments, const std::string& name, double fallback, double low, double high)
-{
-    const auto text = arguments.value(name);
-    if (!text) return fallback;
-    char* end = nullptr;
-    const double value = std::strtod(text->c_str(), &end);
-    if (end == text->c_str() || *end != '\0' || value < low || value > high)
-        throw UsageError("--" + name + " must be a number in [" + std::to_string(low) + ", " + std::to_string(high) +
-                         "], got \"" + *text + "\"");
-    return value;
-}
-
 json epochJson(const EpochReport& epoch)
 {
     return {{"epoch", epoch.epoch},       {"train_loss", epoch.trainLoss},   {"val_loss", epoch.valLoss},
@@ -48,10 +36,10 @@ int runFinetune(const Arguments& arguments)
     settings.epochs = arguments.integer("epochs", 3, 1, 1000);
     settings.batchSize = options.evaluation.batchSize;
     settings.seed = options.seed;
-    settings.optimizer.learningRate = readDouble(arguments, "lr", 2e-5, 1e-9, 1.0);
-    settings.optimizer.warmupFraction = readDouble(arguments, "warmup", 0.1, 0.0, 1.0);
-    settings.optimizer.weightDecay = readDouble(arguments, "weight-decay", 0.01, 0.0, 1.0);
-    settings.optimizer.maxGradNorm = readDouble(arguments, "max-grad-norm", 1.0, 0.0, 1e6);
+    settings.optimizer.learningRate = arguments.number("lr", 2e-5, 1e-9, 1.0);
+    settings.optimizer.warmupFraction = arguments.number("warmup", 0.1, 0.0, 1.0);
+    settings.optimizer.weightDecay = arguments.number("weight-decay", 0.01, 0.0, 1.0);
+    settings.optimizer.maxGradNorm = arguments.number("max-grad-norm", 1.0, 0.0, 1e6);
     const bool fromScratch = arguments.flag("from-scratch");
 
     ProgressPrinter printer(arguments.flag("quiet"));

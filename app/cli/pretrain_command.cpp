@@ -25,20 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-double number(const Arguments& arguments, const std::string& name, double fallback, double minimum, double maximum)
-{
-    const auto text = arguments.value(name);
-    if (!text) return fallback;
-    try {
-        size_t used = 0;
-        const double parsed = std::stod(*text, &used);
-        if (used == text->size() && parsed >= minimum && parsed <= maximum) return parsed;
-    } catch (const std::exception&) {
-    }
-    throw UsageError("--" + name + " must be a number in [" + std::to_string(minimum) + ", " + std::to_string(maximum) +
-                     "], got \"" + *text + "\"");
-}
-
 // The lower-casing mode of a vocabulary: --cased wins; otherwise a tokenizer_config.json beside a
 // vocab.txt decides, as when loading a model folder; otherwise uncased, BERT's default.
 bool lowerCaseFor(const fs::path& vocabFile, bool cased)
@@ -149,8 +135,8 @@ int runPretrain(const Arguments& arguments)
     settings.steps = arguments.integer("steps", 0, 0, INT_MAX);
     settings.batchSize = arguments.integer("batch-size", settings.batchSize, 1, 1 << 16);
     settings.seed = static_cast<uint64_t>(arguments.integer("seed", static_cast<int>(settings.seed), 0, INT_MAX));
-    settings.optimizer.learningRate = number(arguments, "lr", settings.optimizer.learningRate, 0.0, 10.0);
-    settings.heldOutFraction = number(arguments, "held-out", settings.heldOutFraction, 0.0, 0.5);
+    settings.optimizer.learningRate = arguments.number("lr", settings.optimizer.learningRate, 0.0, 10.0);
+    settings.heldOutFraction = arguments.number("held-out", settings.heldOutFraction, 0.0, 0.5);
 
     // Cheap checks first, before a large model is built or a long corpus tokenized.
     if (!fs::exists(corpus)) failIn(corpus.string(), "corpus file not found");

@@ -90,7 +90,7 @@ int runSearchCommand(const Arguments& arguments)
     SearchSettings settings;
     settings.topK = arguments.integer("top-k", 30, 1, 100000);
     settings.ffnGroups = arguments.integer("ffn-groups", 0, 0, 100000);
-    if (const auto tolerance = arguments.value("tolerance")) settings.tolerance = std::stod(*tolerance);
+    settings.tolerance = arguments.number("tolerance", 0.0, 0.0, 10.0);
     settings.hardAttention = !arguments.flag("no-hard-attention");
     settings.ffnBlocks = !arguments.flag("no-ffn-blocks");
     settings.ffnGroupsAllowed = !arguments.flag("no-ffn-groups");

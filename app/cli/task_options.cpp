@@ -27,13 +27,8 @@ TaskOptions readTaskOptions(const Arguments& arguments, int defaultBatchSize)
     options.dataOptions.splitSeed = options.seed;
     options.dataOptions.maxTrain = static_cast<size_t>(arguments.integer("max-train", 0, 0, std::numeric_limits<int>::max()));
     options.dataOptions.maxEval = static_cast<size_t>(arguments.integer("max-eval", 0, 0, std::numeric_limits<int>::max()));
-    if (const auto fraction = arguments.value("val-fraction")) {
-        char* end = nullptr;
-        const double value = std::strtod(fraction->c_str(), &end);
-        if (end == fraction->c_str() || *end != '\0' || !(value >= 0 && value < 1))
-            throw UsageError("--val-fraction must be a number in [0, 1), got \"" + *fraction + "\"");
-        options.dataOptions.valFraction = value;
-    }
+    // 0 is allowed (no val split); 1 would leave nothing to train on.
+    options.dataOptions.valFraction = arguments.number("val-fraction", options.dataOptions.valFraction, 0.0, 0.99);
     options.evaluation.maxSeqLength = arguments.integer("max-seq-len", 128, 8, 100000);
     options.evaluation.batchSize = arguments.integer("batch-size", defaultBatchSize, 1, 100000);
     options.evaluation.docStride = arguments.integer("doc-stride", options.evaluation.maxSeqLength / 2, 1, 100000);
