@@ -7,6 +7,7 @@
 #include "search/model_costs.h"
 #include "search/pareto.h"
 #include "search/search_report.h"
+#include "search/significance.h"
 #include "train/fine_tuner.h"
 #include "train/task_data.h"
 #include "train/task_model.h"
@@ -285,6 +286,90 @@ private Q_SLOTS:
         QCOMPARE(report.count("| search |"), int(result.plan.decisions.size()));
         const nlohmann::json pareto = paretoJson(result);
         QCOMPARE(pareto["points"].size(), result.candidates.size());
+    }
+
+    void significanceMatchesSingleRemovals()
+    {
+        Fixture& f = fixture();
+        SignificanceSettings settings;
+        settings.topK = 4;
+        const Significance s = analyseSignificance(*f.model, *f.val, settings);
+        const BertConfig& config = f.model->config();
+        QCOMPARE(s.layers, 3);
+        QCOMPARE(s.heads, 4);
+        QCOMPARE(s.ffnGroups, 4);
+        QVERIFY(std::abs(s.baselineLoss - f.val->evaluate(*f.model).meanLoss) < 1e-6);
+        auto lossWith = [&](const Element& element) {
+            Approximation approximation = Approximation::none(config.numLayers);
+            applyElement(approximation, element, config, settings.topK, s.ffnGroups, "test");
+            return f.val->evaluate(*f.model, &approximation).meanLoss;
+        };
+        for (int l = 0; l < s.layers; ++l) {
+            QVERIFY(std::abs(s.hardAttentionLoss[size_t(l)] - lossWith({ElementKind::HardAttention, l, -1})) < 1e-5);
+            QVERIFY(std::abs(s.attentionBlockLoss[size_t(l)] - lossWith({ElementKind::AttentionBlock, l, -1})) < 1e-5);
+            QVERIFY(std::abs(s.ffnBlockLoss[size_t(l)] - lossWith({ElementKind::FfnBlock, l, -1})) < 1e-5);
+            double headSquares = 0, groupSquares = 0;
+            for (int h = 0; h < s.heads; ++h) {
+                const size_t cell = size_t(l * s.heads + h);
+                QVERIFY(std::abs(s.headLoss[cell] - lossWith({ElementKind::Head, l, h})) < 1e-5);
+                QVERIFY(s.headMetric[cell] >= 0 && s.headMetric[cell] <= 1);
+                headSquares += s.headGradient[cell] * s.headGradient[cell];
+            }
+            for (int g = 0; g < s.ffnGroups; ++g) {
+                const size_t cell = size_t(l * s.ffnGroups + g);
+                QVERIFY(std::abs(s.ffnGroupLoss[cell] - lossWith({ElementKind::FfnGroup, l, g})) < 1e-5);
+                groupSquares += s.ffnGroupGradient[cell] * s.ffnGroupGradient[cell];
+            }
+            // Gradient importance is normalised per layer, as Michel et al. do.
+            QVERIFY(std::abs(headSquares - 1) < 1e-6);
+            QVERIFY(std::abs(groupSquares - 1) < 1e-6);
+        }
+    }
+
+    void significanceOfADeadHeadIsZero()
+    {
+        // A head whose output projection is zero contributes nothing: removing it changes no loss
+        // and its gradient importance is exactly 0.
+        Fixture& f = fixture();
+        torch::Tensor weight;
+        for (const auto& [name, tensor] : f.model->namedWeights())
+            if (name == "bert.encoder.layer.1.attention.output.dense.weight") weight = tensor;
+        QVERIFY(weight.defined());
+        const torch::Tensor saved = weight.detach().clone();
+        const int64_t headDim = f.model->config().hiddenSize / f.model->config().numHeads;
+        {
+            torch::NoGradGuard noGrad;
+            weight.narrow(1, 2 * headDim, headDim).zero_();
+        }
+        const Significance s = analyseSignificance(*f.model, *f.val, SignificanceSettings{});
+        {
+            torch::NoGradGuard noGrad;
+            weight.copy_(saved);
+        }
+        const size_t cell = size_t(1 * s.heads + 2);
+        QVERIFY(std::abs(s.headLoss[cell] - s.baselineLoss) < 1e-6);
+        QCOMPARE(s.headGradient[cell], 0.0);
+        QVERIFY(s.headGradient[cell - 1] > 0);
+    }
+
+    void significanceRoundTripsAndRefusesNonsense()
+    {
+        Fixture& f = fixture();
+        SignificanceSettings settings;
+        settings.removal = false;
+        const Significance s = analyseSignificance(*f.model, *f.val, settings);
+        QVERIFY(std::isnan(s.headLoss[0]));  // not measured
+        const fs::path file = ax::test::scratchFolder("significance") / "significance.json";
+        s.save(file);
+        const Significance back = Significance::fromFile(file);
+        QCOMPARE(back.layers, s.layers);
+        QVERIFY(std::isnan(back.headLoss[0]));
+        QCOMPARE(back.headGradient, s.headGradient);
+        nlohmann::json broken = s.toJson();
+        broken["head"]["gradient"] = nlohmann::json::array({1, 2});
+        ax::test::expectErrorMentioning([&] { Significance::fromJson(broken, "sig.json"); }, "sig.json head");
+        ax::test::writeFile(file, "{\"format\": \"axformer-significance\", ");
+        ax::test::expectErrorMentioning([&] { Significance::fromFile(file); }, "not valid JSON");
     }
 };
 

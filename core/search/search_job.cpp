@@ -1,0 +1,110 @@
+#include "search/search_job.h"
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "model/flops.h"
+#include "model/model_folder.h"
+#include "model/slicing.h"
+#include "search/model_costs.h"
+#include "search/search_report.h"
+#include "text/bert_tokenizer.h"
+#include "train/fine_tuner.h"
+
+#include <torch/torch.h>
+
+namespace ax {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Measurement measure(BertModelImpl& model, const TaskSpec& task, double valLoss, double valMetric, const EvaluationResult& dev,
+                    double latencyMs)
+{
+    Measurement result;
+    result.valLoss = valLoss;
+    result.valMetric = valMetric;
+    result.devMetric = primaryMetric(task, dev.metrics);
+    result.parameters = model.parameterCount();
+    result.flops = forwardFlops(model.config(), model.heads(), 1, 128);
+    result.latencyMs = latencyMs;
+    return result;
+}
+
+const CandidateRecord& lastAccepted(const SearchResult& result)
+{
+    for (auto it = result.candidates.rbegin(); it != result.candidates.rend(); ++it)
+        if (it->accepted) return *it;
+    return result.candidates.front();
+}
+
+}  // namespace
+
+SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, const CancelToken* cancel)
+{
+    if (!job.task) throw Error("a search needs a task");
+    const fs::path journalFile = job.out / "journal.jsonl";
+    if (!job.resume && fs::exists(journalFile))
+        throw Error(job.out.string() + ": already holds a search; resume it or choose a new folder");
+    if (job.resume && !fs::exists(journalFile)) throw Error(journalFile.string() + ": no journal to resume from");
+    fs::create_directories(job.out);
+
+    const TaskSpec& task = *job.task;
+    LoadedModel loaded = loadModelFolder(job.model);
+    BertModelImpl& model = *loaded.model;
+    const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(job.model);
+    const TaskData data = loadTaskData(task, job.data, job.dataOptions);
+    if (data.val.empty()) throw Error(job.data.string() + ": the val split is empty; the search needs --val-fraction > 0");
+    const TaskEvaluator val(task, data.val, data.valQuestions, tokenizer, job.evaluation);
+    const TaskEvaluator dev(task, data.dev, data.devQuestions, tokenizer, job.evaluation);
+
+    SearchJobResult outcome;
+    outcome.out = job.out;
+    if (job.significance) {
+        if (observer) observer->onMessage("significance analysis: every head, FFN group and block removed alone");
+        SignificanceSettings settings;
+        settings.topK = job.settings.topK;
+        settings.ffnGroups = job.settings.ffnGroups;
+        outcome.significance = analyseSignificance(model, val, settings, observer, cancel);
+        outcome.significance->save(job.out / "significance.json");
+    }
+
+    Plan header;
+    header.modelPath = fs::absolute(job.model).lexically_normal().string();
+    header.modelHash = weightsHash(job.model);
+    header.task = task.name;
+    header.valSeed = job.dataOptions.splitSeed;
+    header.valFraction = job.dataOptions.valFraction;
+    SearchJournal journal(journalFile, searchIdentity(header, job.settings));
+    if (job.resume && observer)
+        observer->onMessage("resuming: " + std::to_string(journal.size()) + " candidates already in " + journalFile.string());
+
+    const CostFunction costs = [&](const Approximation& approximation) {
+        BertConfig config = model.config();
+        config.layers = slicedShapes(config, approximation);
+        return std::pair<int64_t, int64_t>{parameterCountFor(config, model.heads()), forwardFlops(config, model.heads(), 1, 128)};
+    };
+    outcome.search = runSearch(model, val, header, job.settings, costs, &journal, observer, cancel);
+    SearchResult& result = outcome.search;
+
+    // Before and after: val from the search, dev and real speed of the physically sliced model.
+    if (observer) observer->onMessage("measuring dev metrics and latency of the baseline and the sliced model");
+    BertModel sliced = sliceModel(model, result.approximation);
+    throwIfCancelled(cancel);
+    const EvaluationResult devBefore = dev.evaluate(model, nullptr, cancel);
+    const EvaluationResult devAfter = dev.evaluate(*sliced, nullptr, cancel);
+    LatencySettings latency;
+    latency.runs = job.latencyRuns;
+    outcome.speed = compareLatency(model, *sliced, latency);
+    const CandidateRecord& base = result.candidates.front();
+    const CandidateRecord& last = lastAccepted(result);
+    result.plan.baseline = measure(model, task, base.valLoss, base.valMetric, devBefore, outcome.speed.base.median);
+    result.plan.approximated = measure(*sliced, task, last.valLoss, last.valMetric, devAfter, outcome.speed.other.median);
+
+    result.plan.save(job.out / "plan.json");
+    writeFileAtomically(job.out / "pareto.json", paretoJson(result).dump(2) + "\n");
+    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result));
+    return outcome;
+}
+
+}  // namespace ax

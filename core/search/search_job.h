@@ -1,0 +1,40 @@
+// One whole AxFormer run on a model folder and a task, as the CLI's `search` and the studio's
+// worker both do it: load, optionally analyse significance, search, measure the baseline and the
+// physically sliced model on dev and in latency, and write the run folder.
+#pragma once
+
+#include "bench/latency.h"
+#include "search/axformer_search.h"
+#include "search/significance.h"
+#include "train/task_data.h"
+
+#include <filesystem>
+#include <optional>
+
+namespace ax {
+
+struct SearchJob {
+    std::filesystem::path model;
+    const TaskSpec* task = nullptr;
+    std::filesystem::path data;
+    DataOptions dataOptions;
+    EvaluationSettings evaluation;
+    SearchSettings settings;
+    std::filesystem::path out;     // the run folder: plan.json, pareto.json, report.md, journal.jsonl
+    bool resume = false;           // continue the journal in `out` (else `out` must not hold a search)
+    bool significance = false;     // also write significance.json (heatmaps)
+    int latencyRuns = 20;
+};
+
+struct SearchJobResult {
+    SearchResult search;           // search.plan has baseline/approximated measurements filled in
+    std::optional<Significance> significance;
+    Comparison speed;              // baseline vs sliced, batch 1, sequence 128
+    std::filesystem::path out;
+};
+
+// Throws ax::Error for bad input (naming the file), Cancelled when `cancel` was set; the journal
+// keeps what was evaluated so a later run with `resume` continues it.
+SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer = nullptr, const CancelToken* cancel = nullptr);
+
+}  // namespace ax
