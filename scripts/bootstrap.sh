@@ -10,6 +10,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev libopenblas0-openmp        # LibTorch 1.13 (CPU) on OpenBLAS, not the 50x slower reference BLAS
   qt6-base-dev libqcustomplot-dev         # Qt 6 widgets and QCustomPlot's Qt 6 build
+  qt6-svg-dev                             # SVG export of the plots
   nlohmann-json3-dev libicu-dev           # JSON, Unicode tables for the tokenizer
   xvfb xauth                              # headless runs of the studio (screenshots)
 )

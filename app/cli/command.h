@@ -35,5 +35,6 @@ Command applyCommand();
 Command pretrainCommand();
 Command scoreCommand();
 Command benchCommand();
+Command demoCommand();
 
 }  // namespace ax::cli

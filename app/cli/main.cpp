@@ -15,7 +15,7 @@ std::vector<ax::cli::Command> allCommands()
 {
     return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::fillMaskCommand(),
             ax::cli::finetuneCommand(), ax::cli::evalCommand(), ax::cli::searchCommand(), ax::cli::applyCommand(), ax::cli::pretrainCommand(), ax::cli::scoreCommand(),
-            ax::cli::benchCommand()};
+            ax::cli::benchCommand(), ax::cli::demoCommand()};
 }
 
 void printOverview(std::ostream& out)

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 namespace ax::cli {
@@ -55,6 +56,15 @@ void ProgressPrinter::onMessage(const std::string& line)
     if (m_quiet) return;
     endBar();
     std::cerr << line << "\n";
+}
+
+void SearchPrinter::onDecision(const Decision& decision)
+{
+    if (m_quiet || !decision.applied) return;
+    std::ostringstream line;
+    line << "applied: " << decision.element.describe() << " (val loss " << decision.loss << ", " << decision.agreeCount
+         << " examples not worse" << (decision.source == "user" ? ", forced by the user" : "") << ")";
+    m_progress.onMessage(line.str());
 }
 
 }  // namespace ax::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/progress.h"
+#include "search/axformer_search.h"
 
 #include <chrono>
 
@@ -28,5 +29,18 @@ private:
 
 // "1:05", "2:03:10": a duration for people.
 std::string formatDuration(double seconds);
+
+// The progress printer plus a line for every applied decision (search and demo).
+class SearchPrinter : public SearchObserver {
+public:
+    explicit SearchPrinter(bool quiet) : m_progress(quiet), m_quiet(quiet) {}
+    void onProgress(const Progress& progress) override { m_progress.onProgress(progress); }
+    void onMessage(const std::string& line) override { m_progress.onMessage(line); }
+    void onDecision(const Decision& decision) override;
+
+private:
+    ProgressPrinter m_progress;
+    bool m_quiet;
+};
 
 }  // namespace ax::cli

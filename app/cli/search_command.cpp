@@ -17,25 +17,6 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class SearchPrinter : public SearchObserver {
-public:
-    explicit SearchPrinter(bool quiet) : m_progress(quiet), m_quiet(quiet) {}
-    void onProgress(const Progress& progress) override { m_progress.onProgress(progress); }
-    void onMessage(const std::string& line) override { m_progress.onMessage(line); }
-    void onDecision(const Decision& decision) override
-    {
-        if (m_quiet || !decision.applied) return;
-        std::ostringstream line;
-        line << "applied: " << decision.element.describe() << " (val loss " << decision.loss << ", " << decision.agreeCount
-             << " examples not worse" << (decision.source == "user" ? ", forced by the user" : "") << ")";
-        m_progress.onMessage(line.str());
-    }
-
-private:
-    ProgressPrinter m_progress;
-    bool m_quiet;
-};
-
 // "head:3:1=off,ffn_block:2=on" -> overrides.
 std::map<Element, bool> parseForced(const std::string& text)
 {
@@ -79,6 +60,7 @@ int runSearchCommand(const Arguments& arguments)
     job.resume = resume.has_value();
     job.significance = arguments.flag("significance");
     job.latencyRuns = arguments.integer("latency-runs", 20, 1, 100000);
+    job.candidateLatencyRuns = arguments.integer("candidate-latency-runs", 5, 0, 100000);
     SearchSettings& settings = job.settings;
     settings.topK = arguments.integer("top-k", 30, 1, 100000);
     settings.ffnGroups = arguments.integer("ffn-groups", 0, 0, 100000);
@@ -134,9 +116,11 @@ Command searchCommand()
                     "                          each head, FFN group and block removed alone, and gradient\n"
                     "                          head/group importance (the studio's heatmaps)\n"
                     "  --latency-runs N (20)   timed runs for the before/after latency (batch 1, seq 128)\n"
+                    "  --candidate-latency-runs N (5)  timed runs of every evaluated configuration, sliced,\n"
+                    "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
                     {"json", "significance", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
-                    {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "force", "latency-runs"},
+                    {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "force", "latency-runs", "candidate-latency-runs"},
                     runSearchCommand};
     addTaskOptions(command);
     return command;

@@ -1,15 +1,46 @@
 #include "studio/main_window.h"
 
+#include "demo/demo_pipeline.h"
 #include "model/model_facts.h"
+#include "studio/job_runner.h"
+#include "studio/model_export.h"
+#include "studio/run_panel.h"
+
+#include "attention_map_view.h"
+#include "csv_export.h"
+#include "importance_heatmap_view.h"
 #include "model_summary_view.h"
+#include "pareto_view.h"
+#include "plan_editor_view.h"
+#include "plan_table_model.h"
+#include "plot_export.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -21,7 +52,21 @@ struct ModelLoadResult {
     QString error;
 };
 
+struct RunLoadResult {
+    bool ok = false;
+    RunData run;
+    QString error;
+};
+
+struct AttentionResult {
+    bool ok = false;
+    AttentionSample sample;
+    QString error;
+};
+
 namespace {
+
+enum Tab { ModelTab, SignificanceTab, AttentionTab, ParetoTab, PlanTab, ReportTab };
 
 widgets::ModelSummary summarise(const ModelFacts& facts)
 {
@@ -56,34 +101,221 @@ ModelLoadResult loadSummary(const QString& folder)
     return result;
 }
 
+RunLoadResult loadRunSafely(const QString& folder)
+{
+    RunLoadResult result;
+    try {
+        result.run = loadRun(folder);
+        result.ok = true;
+    } catch (const std::exception& error) {
+        result.error = QString::fromUtf8(error.what());
+    }
+    return result;
+}
+
+AttentionResult probeSafely(const QString& model, const QString& text)
+{
+    AttentionResult result;
+    try {
+        result.sample = ax::probeAttention(model.toStdString(), text.toStdString());
+        result.ok = true;
+    } catch (const std::exception& error) {
+        result.error = QString::fromUtf8(error.what());
+    }
+    return result;
+}
+
+QString overrideKey(const widgets::PlanRow& row)
+{
+    return row.index >= 0 ? QStringLiteral("%1:%2:%3").arg(row.kind).arg(row.layer).arg(row.index)
+                          : QStringLiteral("%1:%2").arg(row.kind).arg(row.layer);
+}
+
+// The first sentences of a GLUE dev file (single-sentence column), to pick from in the attention tab.
+QStringList devSentences(const QString& data)
+{
+    QStringList sentences;
+    QFile file(QDir(data).filePath(QStringLiteral("dev.tsv")));
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return sentences;
+    file.readLine();  // header
+    while (!file.atEnd() && sentences.size() < 40) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        const QString text = line.section('\t', 0, 0);
+        if (!text.isEmpty()) sentences << text;
+    }
+    return sentences;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
-      m_summary(new widgets::ModelSummaryView(this)),
+      m_panel(new RunPanel(this)),
+      m_runner(new JobRunner(this)),
+      m_tabs(new QTabWidget(this)),
       m_error(new QLabel(this)),
-      m_loading(new QFutureWatcher<ModelLoadResult>(this))
+      m_summaryLine(new QLabel(this)),
+      m_summary(new widgets::ModelSummaryView(this)),
+      m_headMap(new widgets::ImportanceHeatmapView(this)),
+      m_groupMap(new widgets::ImportanceHeatmapView(this)),
+      m_attention(new widgets::AttentionMapView(this)),
+      m_pareto(new widgets::ParetoView(this)),
+      m_plan(new widgets::PlanEditorView(this)),
+      m_report(new QTextBrowser(this)),
+      m_attentionText(new QComboBox(this)),
+      m_attentionLayer(new QSpinBox(this)),
+      m_attentionHead(new QSpinBox(this)),
+      m_loading(new QFutureWatcher<ModelLoadResult>(this)),
+      m_runLoading(new QFutureWatcher<RunLoadResult>(this)),
+      m_attentionLoading(new QFutureWatcher<AttentionResult>(this))
 {
     setWindowTitle(tr("AxFormer Studio"));
-    resize(1100, 720);
+    setAcceptDrops(true);
+    resize(1360, 860);
 
     m_error->setWordWrap(true);
     m_error->setStyleSheet("QLabel { background: #fdecea; color: #8a1c12; padding: 8px; border-radius: 4px; }");
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->hide();
+    m_summaryLine->setWordWrap(true);
+    m_summaryLine->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summaryLine->setStyleSheet("QLabel { font-weight: 600; padding: 4px; }");
 
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
-    layout->addWidget(m_error);
-    layout->addWidget(m_summary, 1);
-    setCentralWidget(central);
+    auto* significance = new QSplitter(Qt::Horizontal, this);
+    significance->addWidget(m_headMap);
+    significance->addWidget(m_groupMap);
+    auto* planTab = new QWidget(this);
+    auto* planLayout = new QVBoxLayout(planTab);
+    planLayout->addWidget(m_plan, 1);
+    auto* rerun = new QPushButton(tr("Re-run the search with my decisions"), planTab);
+    rerun->setToolTip(tr("Forced decisions are kept and the search continues around them (background; a newer run replaces an older one)"));
+    connect(rerun, &QPushButton::clicked, this, &MainWindow::rerunWithOverrides);
+    planLayout->addWidget(rerun, 0, Qt::AlignRight);
+    m_report->setOpenExternalLinks(false);
 
+    m_tabs->insertTab(ModelTab, m_summary, tr("Model"));
+    m_tabs->insertTab(SignificanceTab, significance, tr("Significance"));
+    m_tabs->insertTab(AttentionTab, buildAttentionTab(), tr("Attention"));
+    m_tabs->insertTab(ParetoTab, m_pareto, tr("Pareto front"));
+    m_tabs->insertTab(PlanTab, planTab, tr("Plan"));
+    m_tabs->insertTab(ReportTab, m_report, tr("Report"));
+
+    auto* right = new QWidget(this);
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_error);
+    rightLayout->addWidget(m_summaryLine);
+    rightLayout->addWidget(m_tabs, 1);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_panel);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({340, 1020});
+    setCentralWidget(splitter);
+    buildMenus();
+
+    connect(m_loading, &QFutureWatcher<ModelLoadResult>::finished, this, &MainWindow::showLoadResult);
+    connect(m_runLoading, &QFutureWatcher<RunLoadResult>::finished, this, &MainWindow::showRun);
+    connect(m_attentionLoading, &QFutureWatcher<AttentionResult>::finished, this, &MainWindow::showAttention);
+    connect(m_panel, &RunPanel::runSearchClicked, this, &MainWindow::runSearch);
+    connect(m_panel, &RunPanel::runDemoClicked, this, [this] { runDemo(); });
+    connect(m_panel, &RunPanel::cancelClicked, m_runner, &JobRunner::cancel);
+    connect(m_runner, &JobRunner::progress, this,
+            [this](int job, const QString& stage, qint64 done, qint64 total, double elapsed, double remaining, const QString& detail) {
+                if (job == m_runner->currentJob()) m_panel->showProgress(stage, done, total, elapsed, remaining, detail);
+            });
+    connect(m_runner, &JobRunner::message, this, [this](int job, const QString& line) {
+        if (job == m_runner->currentJob()) m_panel->appendLog(line);
+    });
+    connect(m_runner, &JobRunner::finished, this, &MainWindow::onJobFinished);
+    connect(m_pareto, &widgets::ParetoView::pointSelected, this, &MainWindow::showPoint);
+    connect(m_plan, &widgets::PlanEditorView::overrideChanged, this,
+            [this](int row, widgets::OverrideState state) { onOverride(row, int(state)); });
+
+    QSettings settings;
+    restoreGeometry(settings.value("window/geometry").toByteArray());
+    m_panel->setTask(settings.value("run/task", "sst2").toString());
+    m_panel->setDataPath(settings.value("run/data").toString());
+    statusBar()->showMessage(tr("Ready: open a model (Ctrl+O), a finished run (Ctrl+Shift+O), or run the demo (Ctrl+D)"));
+}
+
+MainWindow::~MainWindow()
+{
+    m_loading->waitForFinished();
+    m_runLoading->waitForFinished();
+    m_attentionLoading->waitForFinished();
+}
+
+QWidget* MainWindow::buildAttentionTab()
+{
+    auto* tab = new QWidget(this);
+    auto* layout = new QVBoxLayout(tab);
+    auto* controls = new QHBoxLayout;
+    m_attentionText->setEditable(true);
+    m_attentionText->setInsertPolicy(QComboBox::NoInsert);
+    m_attentionText->lineEdit()->setPlaceholderText(tr("type a sentence, or pick one from the dev set"));
+    m_attentionText->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_attentionLayer->setPrefix(tr("layer "));
+    m_attentionHead->setPrefix(tr("head "));
+    auto* show = new QPushButton(tr("Show"), tab);
+    controls->addWidget(m_attentionText, 1);
+    controls->addWidget(m_attentionLayer);
+    controls->addWidget(m_attentionHead);
+    controls->addWidget(show);
+    layout->addLayout(controls);
+    layout->addWidget(m_attention, 1);
+    connect(show, &QPushButton::clicked, this, &MainWindow::probeAttention);
+    connect(m_attentionText->lineEdit(), &QLineEdit::returnPressed, this, &MainWindow::probeAttention);
+    auto reshow = [this] {
+        if (m_sample) showAttention();
+    };
+    connect(m_attentionLayer, &QSpinBox::valueChanged, this, reshow);
+    connect(m_attentionHead, &QSpinBox::valueChanged, this, reshow);
+    return tab;
+}
+
+void MainWindow::buildMenus()
+{
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* open = file->addAction(tr("&Open Model…"), this, &MainWindow::chooseModel);
-    open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("&Open Model…"), QKeySequence::Open, this, &MainWindow::chooseModel);
+    file->addAction(tr("Open &Run Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseRun);
+    m_recentMenu = file->addMenu(tr("Recent &Models"));
+    rebuildRecentMenu();
     file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    quit->setShortcut(QKeySequence::Quit);
+    file->addAction(tr("Open &Project…"), QKeySequence(tr("Ctrl+Shift+P")), this, [this] {
+        const QString name = QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr("AxFormer projects (*.axproj)"));
+        if (!name.isEmpty()) openProject(name);
+    });
+    file->addAction(tr("&Save Project…"), QKeySequence::Save, this, [this] {
+        QString name = QFileDialog::getSaveFileName(this, tr("Save Project"), {}, tr("AxFormer projects (*.axproj)"));
+        if (name.isEmpty()) return;
+        if (!name.endsWith(".axproj")) name += ".axproj";
+        saveProject(name);
+    });
+    QMenu* exports = file->addMenu(tr("&Export"));
+    exports->addAction(tr("Current &Plot (PNG, SVG, PDF)…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCurrentPlot);
+    exports->addAction(tr("&Sliced Model Folder…"), this, &MainWindow::exportModel);
+    exports->addAction(tr("Plan (&JSON)…"), this, [this] { exportText("plan"); });
+    exports->addAction(tr("Pareto Front (&CSV)…"), this, [this] { exportText("pareto"); });
+    exports->addAction(tr("&Decisions (CSV)…"), this, [this] { exportText("decisions"); });
+    exports->addAction(tr("&Report (Markdown)…"), this, [this] { exportText("report"); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("Run &Search"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::runSearch);
+    run->addAction(tr("Run the &Demo"), QKeySequence(tr("Ctrl+D")), this, [this] { runDemo(); });
+    run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), m_runner, &JobRunner::cancel);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i)
+        view->addAction(m_tabs->tabText(i), QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)), this, [this, i] { m_tabs->setCurrentIndex(i); });
+    view->addSeparator();
+    QAction* classroom = view->addAction(tr("&Classroom Mode (large text)"));
+    classroom->setCheckable(true);
+    classroom->setShortcut(QKeySequence(tr("F11")));
+    connect(classroom, &QAction::toggled, this, &MainWindow::setClassroomMode);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AxFormer Studio"), this, [this] {
         QMessageBox::about(this, tr("About AxFormer Studio"),
@@ -92,31 +324,30 @@ MainWindow::MainWindow(QWidget* parent)
                               "more accurate for one task.")
                                .arg(QApplication::applicationVersion()));
     });
-
-    connect(m_loading, &QFutureWatcher<ModelLoadResult>::finished, this, &MainWindow::showLoadResult);
-    statusBar()->showMessage(tr("Ready"));
-}
-
-MainWindow::~MainWindow()
-{
-    m_loading->waitForFinished();
 }
 
 bool MainWindow::isBusy() const
 {
-    return m_loading->isRunning();
+    return m_loading->isRunning() || m_runLoading->isRunning() || m_runner->isRunning();
 }
 
 void MainWindow::chooseModel()
 {
-    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"));
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), m_panel->modelFolder());
     if (!folder.isEmpty()) openModel(folder);
+}
+
+void MainWindow::chooseRun()
+{
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Open Run Folder (with plan.json)"));
+    if (!folder.isEmpty()) openRun(folder);
 }
 
 void MainWindow::openModel(const QString& folder)
 {
-    if (isBusy()) return;
-    m_error->hide();
+    if (m_loading->isRunning()) return;
+    clearError();
+    m_panel->setModelFolder(folder);
     statusBar()->showMessage(tr("Loading %1…").arg(folder));
     m_loading->setFuture(QtConcurrent::run(loadSummary, folder));
 }
@@ -126,19 +357,359 @@ void MainWindow::showLoadResult()
     const ModelLoadResult result = m_loading->result();
     if (result.ok) {
         m_summary->setSummary(result.summary);
+        rememberRecent(result.summary.folder);
         statusBar()->showMessage(tr("Loaded %1").arg(result.summary.folder));
     } else {
         m_summary->clear();
-        showError(result.error);
+        showError(tr("Could not open the model"), result.error);
     }
     Q_EMIT modelLoadFinished(result.ok);
 }
 
-void MainWindow::showError(const QString& message)
+void MainWindow::openRun(const QString& folder)
 {
-    m_error->setText(tr("Could not open the model: %1").arg(message));
+    if (m_runLoading->isRunning()) m_runLoading->waitForFinished();
+    clearError();
+    statusBar()->showMessage(tr("Reading the run in %1…").arg(folder));
+    m_runLoading->setFuture(QtConcurrent::run(loadRunSafely, folder));
+}
+
+void MainWindow::showRun()
+{
+    const RunLoadResult result = m_runLoading->result();
+    if (!result.ok) {
+        showError(tr("Could not read the run"), result.error);
+        Q_EMIT runLoadFinished(false);
+        return;
+    }
+    m_run = result.run;
+    m_overrides.clear();
+    const RunData& run = *m_run;
+    m_summaryLine->setText(run.summary);
+    if (run.heads) m_headMap->setGrid(*run.heads);
+    if (run.ffnGroups) m_groupMap->setGrid(*run.ffnGroups);
+    m_pareto->setMetricName(tr("Val %1").arg(run.metric));
+    m_pareto->setPoints(run.points);
+    m_plan->setRows(run.rows, run.baselineLoss);
+    m_report->setMarkdown(run.report);
+    showPoint(finalPoint(run));
+    if (!run.modelFolder.isEmpty() && QFileInfo::exists(run.modelFolder)) {
+        if (m_panel->modelFolder() != run.modelFolder || m_summary->isHidden()) openModel(run.modelFolder);
+        m_panel->setTask(run.task);
+        if (m_attentionText->count() == 0) {
+            m_attentionText->addItems(devSentences(m_panel->dataPath()));
+            if (m_attentionText->count() > 0) m_attentionText->setCurrentIndex(0);
+        }
+    }
+    statusBar()->showMessage(tr("Run %1: %2 configurations evaluated").arg(run.folder).arg(run.points.size()));
+    Q_EMIT runLoadFinished(true);
+}
+
+void MainWindow::showPoint(int pointId)
+{
+    if (!m_run) return;
+    m_pareto->setSelectedId(pointId);
+    if (m_run->heads) m_headMap->setApplied(appliedIn(*m_run, pointId, "head", m_run->heads->layers, m_run->heads->columns));
+    if (m_run->ffnGroups)
+        m_groupMap->setApplied(appliedIn(*m_run, pointId, "ffn_group", m_run->ffnGroups->layers, m_run->ffnGroups->columns));
+    // The plan view shows the chosen configuration: its elements applied, the rest not.
+    if (pointId >= 0 && pointId < m_run->configurations.size()) {
+        QVector<widgets::PlanRow> rows = m_run->rows;
+        for (int i = 0; i < rows.size(); ++i) rows[i].applied = m_run->configurations[pointId].contains(m_run->rowElements[i]);
+        m_plan->setRows(rows, m_run->baselineLoss);
+        for (int i = 0; i < rows.size(); ++i) {
+            const auto forced = m_overrides.find(overrideKey(rows[i]));
+            if (forced != m_overrides.end())
+                m_plan->model()->setOverride(i, forced->second ? widgets::OverrideState::ForceOn : widgets::OverrideState::ForceOff);
+        }
+    }
+}
+
+void MainWindow::runDemo(const QString& folder)
+{
+    clearError();
+    const QString target = folder.isEmpty() ? QString::fromStdString(defaultDemoFolder().string()) : folder;
+    m_panel->appendLog(tr("Demo: artefacts in %1 (cached: the second start is instant)").arg(target));
+    m_panel->setModelFolder(QDir(target).filePath("finetuned"));
+    m_panel->setTask("sst2");
+    m_panel->setDataPath(QDir(target).filePath("language"));
+    m_panel->setBusy(true);
+    m_runner->startDemo(target);
+    statusBar()->showMessage(tr("Running the demo…"));
+}
+
+void MainWindow::runSearch()
+{
+    clearError();
+    SearchRequest request = m_panel->request();
+    if (request.model.isEmpty() || request.data.isEmpty()) {
+        showError(tr("Cannot start the search"), tr("choose a fine-tuned model folder and the task's data first"));
+        return;
+    }
+    QSettings settings;
+    settings.setValue("run/task", request.task);
+    settings.setValue("run/data", request.data);
+    request.overrides = m_overrides;
+    const QString base = m_run ? QFileInfo(m_run->folder).dir().absolutePath() : QDir(request.model).absoluteFilePath("..");
+    request.out = QDir(base).filePath(QStringLiteral("axformer-run-%1").arg(QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")) +
+                                      (m_rerunCount > 0 ? QStringLiteral("-%1").arg(m_rerunCount) : QString()));
+    ++m_rerunCount;
+    m_panel->appendLog(tr("Search: %1 on %2 → %3").arg(request.model, request.task, request.out));
+    m_panel->setBusy(true);
+    m_runner->startSearch(request);
+    statusBar()->showMessage(tr("Searching…"));
+}
+
+void MainWindow::onJobFinished(int job, bool ok, const QString& error, const QString& runFolder)
+{
+    if (job != m_runner->currentJob()) return;  // a superseded run: its results are stale
+    m_panel->setBusy(false);
+    if (ok) {
+        m_panel->appendLog(tr("Finished: %1").arg(runFolder));
+        openRun(runFolder);
+    } else if (error.isEmpty()) {
+        m_panel->appendLog(tr("Cancelled. What was evaluated is kept in the run's journal."));
+        statusBar()->showMessage(tr("Cancelled"));
+    } else {
+        showError(tr("The job failed"), error);
+    }
+    Q_EMIT jobFinished(ok);
+}
+
+void MainWindow::onOverride(int row, int state)
+{
+    if (!m_run || row < 0 || row >= m_run->rows.size()) return;
+    const QString key = overrideKey(m_run->rows[row]);
+    if (state == int(widgets::OverrideState::SearchDecides)) m_overrides.erase(key);
+    else m_overrides[key] = state == int(widgets::OverrideState::ForceOn);
+    statusBar()->showMessage(tr("%1 decision(s) of yours; re-run the search to apply them").arg(m_overrides.size()));
+}
+
+void MainWindow::rerunWithOverrides()
+{
+    if (!m_run) {
+        showError(tr("Nothing to re-run"), tr("open or run a search first"));
+        return;
+    }
+    m_panel->setModelFolder(m_run->modelFolder);
+    m_panel->setTask(m_run->task);
+    runSearch();
+}
+
+void MainWindow::probeAttention()
+{
+    const QString model = m_run ? m_run->modelFolder : m_panel->modelFolder();
+    const QString text = m_attentionText->currentText().trimmed();
+    if (model.isEmpty() || text.isEmpty() || m_attentionLoading->isRunning()) return;
+    m_attentionLoading->setFuture(QtConcurrent::run(probeSafely, model, text));
+}
+
+void MainWindow::showAttention()
+{
+    if (m_attentionLoading->isFinished() && m_attentionLoading->future().resultCount() > 0 && sender() == m_attentionLoading) {
+        const AttentionResult result = m_attentionLoading->result();
+        if (!result.ok) {
+            showError(tr("Could not compute attention"), result.error);
+            Q_EMIT attentionShown(false);
+            return;
+        }
+        m_sample = result.sample;
+        m_attentionLayer->setRange(0, std::max(0, m_sample->layers - 1));
+        m_attentionHead->setRange(0, std::max(0, m_sample->heads - 1));
+    }
+    if (!m_sample) return;
+    const int layer = m_attentionLayer->value(), head = m_attentionHead->value();
+    const std::vector<float>& map = m_sample->maps[size_t(layer * m_sample->heads + head)];
+    widgets::AttentionPair pair;
+    for (const std::string& token : m_sample->tokens) pair.tokens << QString::fromStdString(token);
+    pair.topK = m_run ? m_run->topK : 30;
+    pair.layer = layer;
+    pair.head = head;
+    pair.soft = QVector<float>(map.begin(), map.end());
+    m_attention->setPair(pair);
+    Q_EMIT attentionShown(true);
+}
+
+void MainWindow::exportCurrentPlot()
+{
+    QCustomPlot* plot = nullptr;
+    switch (m_tabs->currentIndex()) {
+    case SignificanceTab: plot = m_headMap->plot(); break;
+    case AttentionTab: plot = m_attention->plot(); break;
+    case ParetoTab: plot = m_pareto->plot(); break;
+    default: break;
+    }
+    if (!plot) {
+        showError(tr("Nothing to export"), tr("switch to the Significance, Attention or Pareto tab"));
+        return;
+    }
+    const QString name = QFileDialog::getSaveFileName(this, tr("Export Plot"), {}, tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    if (name.isEmpty()) return;
+    QString error;
+    if (!widgets::exportPlot(*plot, name, &error)) showError(tr("Export failed"), error);
+    else statusBar()->showMessage(tr("Saved %1").arg(name));
+}
+
+void MainWindow::exportText(const QString& what)
+{
+    if (!m_run) {
+        showError(tr("Nothing to export"), tr("open or run a search first"));
+        return;
+    }
+    const QString suffix = what == "plan" ? "json" : what == "report" ? "md" : "csv";
+    const QString name = QFileDialog::getSaveFileName(this, tr("Export"), what + "." + suffix);
+    if (name.isEmpty()) return;
+    QString text;
+    if (what == "plan" || what == "report") {
+        QFile source(QDir(m_run->folder).filePath(what == "plan" ? "plan.json" : "report.md"));
+        if (!source.open(QIODevice::ReadOnly)) {
+            showError(tr("Export failed"), tr("cannot read %1").arg(source.fileName()));
+            return;
+        }
+        text = QString::fromUtf8(source.readAll());
+    } else if (what == "pareto") {
+        text = widgets::paretoCsv(m_run->points);
+    } else {
+        text = widgets::planCsv(m_run->rows, m_run->baselineLoss);
+    }
+    QString error;
+    if (!widgets::saveTextFile(name, text, &error)) showError(tr("Export failed"), error);
+    else statusBar()->showMessage(tr("Saved %1").arg(name));
+}
+
+void MainWindow::exportModel()
+{
+    if (!m_run) {
+        showError(tr("Nothing to export"), tr("open or run a search first"));
+        return;
+    }
+    const QString out = QFileDialog::getSaveFileName(this, tr("Export Sliced Model Folder"), "approximated-model");
+    if (out.isEmpty()) return;
+    const QString plan = QDir(m_run->folder).filePath("plan.json");
+    statusBar()->showMessage(tr("Slicing and saving %1…").arg(out));
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, out] {
+        const QString error = watcher->result();
+        watcher->deleteLater();
+        if (error.isEmpty()) statusBar()->showMessage(tr("Saved the sliced model to %1").arg(out));
+        else showError(tr("Export failed"), error);
+    });
+    watcher->setFuture(QtConcurrent::run([plan, out]() -> QString {
+        try {
+            exportSlicedModel(plan, out);
+            return {};
+        } catch (const std::exception& error) {
+            return QString::fromUtf8(error.what());
+        }
+    }));
+}
+
+bool MainWindow::saveProject(const QString& file)
+{
+    QJsonObject project{{"format", "axformer-project"},
+                        {"version", 1},
+                        {"model", m_panel->modelFolder()},
+                        {"task", m_panel->task()},
+                        {"data", m_panel->dataPath()},
+                        {"run", m_run ? m_run->folder : QString()}};
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly) || out.write(QJsonDocument(project).toJson()) < 0 || !out.commit()) {
+        showError(tr("Could not save the project"), tr("%1: %2").arg(file, out.errorString()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(file));
+    return true;
+}
+
+bool MainWindow::openProject(const QString& file)
+{
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly)) {
+        showError(tr("Could not open the project"), tr("%1: %2").arg(file, in.errorString()));
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(in.readAll(), &parseError);
+    const QJsonObject project = document.object();
+    if (document.isNull() || project.value("format").toString() != "axformer-project") {
+        showError(tr("Could not open the project"),
+                  tr("%1: not an AxFormer project (%2)").arg(file, document.isNull() ? parseError.errorString() : tr("format field missing")));
+        return false;
+    }
+    m_panel->setTask(project.value("task").toString());
+    m_panel->setDataPath(project.value("data").toString());
+    const QString model = project.value("model").toString();
+    if (!model.isEmpty()) openModel(model);
+    const QString run = project.value("run").toString();
+    if (!run.isEmpty()) openRun(run);
+    return true;
+}
+
+void MainWindow::setClassroomMode(bool on)
+{
+    QFont font = QApplication::font();
+    if (on) {
+        m_classroomFont = font.pointSize();
+        font.setPointSize(std::max(14, font.pointSize() * 3 / 2));
+    } else if (m_classroomFont > 0) {
+        font.setPointSize(m_classroomFont);
+    }
+    QApplication::setFont(font);
+}
+
+void MainWindow::showError(const QString& context, const QString& message)
+{
+    m_error->setText(QStringLiteral("%1: %2").arg(context, message));
     m_error->show();
+    m_panel->appendLog(QStringLiteral("error: %1").arg(message));
     statusBar()->showMessage(tr("Error"));
+}
+
+void MainWindow::clearError()
+{
+    m_error->hide();
+}
+
+void MainWindow::rememberRecent(const QString& folder)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recent/models").toStringList();
+    recent.removeAll(folder);
+    recent.prepend(folder);
+    while (recent.size() > 8) recent.removeLast();
+    settings.setValue("recent/models", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value("recent/models").toStringList();
+    for (const QString& folder : recent) m_recentMenu->addAction(folder, this, [this, folder] { openModel(folder); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.endsWith(".axproj")) openProject(path);
+        else if (QFileInfo::exists(QDir(path).filePath("plan.json"))) openRun(path);
+        else openModel(path);
+        break;
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings().setValue("window/geometry", saveGeometry());
+    m_runner->cancel();
+    QMainWindow::closeEvent(event);
 }
 
 }  // namespace ax::studio

@@ -1,23 +1,41 @@
-// The studio's main window. For now it opens a model folder (on a worker thread, so the window
-// stays responsive while weights load and are validated) and shows its summary.
+// The studio's main window: opens a model (or a finished run, or a project), runs the demo or a
+// search on a worker thread with live progress and Cancel, and shows the results in views:
+// significance heatmaps, attention before/after hardening, the Pareto front, the plan editor and
+// the report. Overriding a decision re-runs the search in the background, dropping stale runs.
 #pragma once
+
+#include "model/attention_probe.h"
+#include "studio/run_data.h"
 
 #include <QFutureWatcher>
 #include <QMainWindow>
 
-#include <functional>
+#include <map>
+#include <optional>
 
 class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QTabWidget;
+class QTextBrowser;
+class QComboBox;
 
 namespace ax::widgets {
+class AttentionMapView;
+class ImportanceHeatmapView;
 class ModelSummaryView;
+class ParetoView;
+class PlanEditorView;
 struct ModelSummary;
 }  // namespace ax::widgets
 
 namespace ax::studio {
 
-// The result of loading a model folder off the GUI thread: a summary, or the error text.
+class JobRunner;
+class RunPanel;
 struct ModelLoadResult;
+struct RunLoadResult;
+struct AttentionResult;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -26,20 +44,76 @@ public:
     ~MainWindow() override;
 
     void openModel(const QString& folder);
+    void openRun(const QString& folder);
+    void runDemo(const QString& folder = {});  // default: the user's demo cache
+    void runSearch();
+    bool openProject(const QString& file);
+    bool saveProject(const QString& file);
     bool isBusy() const;
+    void setClassroomMode(bool on);
+
+    // For tests and the screenshot option.
+    QTabWidget* tabs() const { return m_tabs; }
+    const std::optional<RunData>& run() const { return m_run; }
+    JobRunner* runner() const { return m_runner; }
+    RunPanel* runPanel() const { return m_panel; }
 
 Q_SIGNALS:
-    // Emitted when a model load ends, successfully or not (the window shows which).
     void modelLoadFinished(bool ok);
+    void runLoadFinished(bool ok);
+    void jobFinished(bool ok);
+    void attentionShown(bool ok);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildMenus();
+    QWidget* buildAttentionTab();
     void chooseModel();
+    void chooseRun();
     void showLoadResult();
-    void showError(const QString& message);
+    void showRun();
+    void showPoint(int pointId);
+    void showError(const QString& context, const QString& message);
+    void clearError();
+    void onJobFinished(int job, bool ok, const QString& error, const QString& runFolder);
+    void onOverride(int row, int state);
+    void rerunWithOverrides();
+    void probeAttention();
+    void showAttention();
+    void exportCurrentPlot();
+    void exportText(const QString& what);
+    void exportModel();
+    void rememberRecent(const QString& folder);
+    void rebuildRecentMenu();
 
-    widgets::ModelSummaryView* m_summary;
+    RunPanel* m_panel;
+    JobRunner* m_runner;
+    QTabWidget* m_tabs;
     QLabel* m_error;
+    QLabel* m_summaryLine;
+    widgets::ModelSummaryView* m_summary;
+    widgets::ImportanceHeatmapView* m_headMap;
+    widgets::ImportanceHeatmapView* m_groupMap;
+    widgets::AttentionMapView* m_attention;
+    widgets::ParetoView* m_pareto;
+    widgets::PlanEditorView* m_plan;
+    QTextBrowser* m_report;
+    QComboBox* m_attentionText;
+    QSpinBox* m_attentionLayer;
+    QSpinBox* m_attentionHead;
+    QMenu* m_recentMenu = nullptr;
     QFutureWatcher<ModelLoadResult>* m_loading;
+    QFutureWatcher<RunLoadResult>* m_runLoading;
+    QFutureWatcher<AttentionResult>* m_attentionLoading;
+    std::optional<RunData> m_run;
+    std::optional<AttentionSample> m_sample;
+    std::map<QString, bool> m_overrides;  // "kind:layer[:index]" -> forced on/off, for the next run
+    int m_rerunCount = 0;
+    int m_classroomFont = 0;               // the normal point size, while classroom mode is on
 };
 
 }  // namespace ax::studio

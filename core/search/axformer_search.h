@@ -34,6 +34,7 @@ struct CandidateRecord {
     double valLoss = 0, valMetric = 0;
     int64_t agreeCount = 0;
     int64_t parameters = 0, flops = 0;
+    std::optional<double> latencyMs; // of the sliced configuration, when measured (search_job.h)
     std::vector<Element> applied;   // the configuration: every element applied in it
 };
 

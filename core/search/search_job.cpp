@@ -12,6 +12,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <map>
+
 namespace ax {
 
 namespace fs = std::filesystem;
@@ -36,6 +39,36 @@ const CandidateRecord& lastAccepted(const SearchResult& result)
     for (auto it = result.candidates.rbegin(); it != result.candidates.rend(); ++it)
         if (it->accepted) return *it;
     return result.candidates.front();
+}
+
+// Times each distinct configuration the search evaluated, physically sliced, so that the Pareto
+// front can use real latency. Configurations repeat (a rejected candidate's base is the accepted
+// one before it), so each is measured once.
+void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int runs, SearchObserver* observer,
+                             const CancelToken* cancel)
+{
+    LatencySettings settings;
+    settings.runs = runs;
+    settings.warmupRuns = 2;
+    settings.sequenceLength = std::min(settings.sequenceLength, model.config().maxPositions);
+    std::map<std::vector<Element>, double> measured;
+    const ProgressClock clock;
+    for (size_t i = 0; i < result.candidates.size(); ++i) {
+        throwIfCancelled(cancel);
+        CandidateRecord& candidate = result.candidates[i];
+        std::vector<Element> key = candidate.applied;
+        std::sort(key.begin(), key.end());
+        auto found = measured.find(key);
+        if (found == measured.end()) {
+            Approximation approximation = Approximation::none(model.config().numLayers);
+            for (const Element& element : candidate.applied)
+                applyElement(approximation, element, model.config(), result.plan.topK, result.plan.ffnGroups, "latency");
+            BertModel sliced = sliceModel(model, approximation);
+            found = measured.emplace(key, measureLatency(*sliced, settings).median).first;
+        }
+        candidate.latencyMs = found->second;
+        if (observer) observer->onProgress(clock.at("latency of each configuration", int64_t(i + 1), int64_t(result.candidates.size())));
+    }
 }
 
 }  // namespace
@@ -95,11 +128,14 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     const EvaluationResult devAfter = dev.evaluate(*sliced, nullptr, cancel);
     LatencySettings latency;
     latency.runs = job.latencyRuns;
+    latency.sequenceLength = std::min(latency.sequenceLength, model.config().maxPositions);
     outcome.speed = compareLatency(model, *sliced, latency);
     const CandidateRecord& base = result.candidates.front();
     const CandidateRecord& last = lastAccepted(result);
     result.plan.baseline = measure(model, task, base.valLoss, base.valMetric, devBefore, outcome.speed.base.median);
     result.plan.approximated = measure(*sliced, task, last.valLoss, last.valMetric, devAfter, outcome.speed.other.median);
+
+    if (job.candidateLatencyRuns > 0) measureCandidateLatency(model, result, job.candidateLatencyRuns, observer, cancel);
 
     result.plan.save(job.out / "plan.json");
     writeFileAtomically(job.out / "pareto.json", paretoJson(result).dump(2) + "\n");

@@ -24,6 +24,7 @@ struct SearchJob {
     bool resume = false;           // continue the journal in `out` (else `out` must not hold a search)
     bool significance = false;     // also write significance.json (heatmaps)
     int latencyRuns = 20;
+    int candidateLatencyRuns = 5;  // > 0: time every evaluated configuration, sliced (pareto.json); 0: skip
 };
 
 struct SearchJobResult {

@@ -2,6 +2,7 @@
 
 #include "search/pareto.h"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -11,8 +12,12 @@ using nlohmann::json;
 
 json paretoJson(const SearchResult& result)
 {
+    // Cost is measured latency when every configuration has it, else FLOPs.
+    const bool latency = std::all_of(result.candidates.begin(), result.candidates.end(),
+                                     [](const CandidateRecord& c) { return c.latencyMs.has_value(); });
     std::vector<ParetoPoint> points;
-    for (const CandidateRecord& c : result.candidates) points.push_back({c.valMetric, c.parameters, double(c.flops)});
+    for (const CandidateRecord& c : result.candidates)
+        points.push_back({c.valMetric, c.parameters, latency ? *c.latencyMs : double(c.flops)});
     const std::vector<bool> front = paretoFront(points);
     json list = json::array();
     for (size_t i = 0; i < result.candidates.size(); ++i) {
@@ -28,10 +33,11 @@ json paretoJson(const SearchResult& result)
                         {"agree_count", c.agreeCount},
                         {"params", c.parameters},
                         {"flops", c.flops},
+                        {"latency_ms", c.latencyMs ? json(*c.latencyMs) : json(nullptr)},
                         {"on_front", bool(front[i])},
                         {"configuration", applied}});
     }
-    return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", "flops (min)"}}, {"points", list}};
+    return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", latency ? "latency_ms (min)" : "flops (min)"}}, {"points", list}};
 }
 
 std::string searchReportMarkdown(const SearchResult& result)

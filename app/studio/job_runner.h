@@ -1,0 +1,68 @@
+// Runs one engine job at a time (the demo, a search) on its own QThread and reports through
+// queued signals, so the window never waits on LibTorch. Starting a new job cancels the running
+// one; whatever a cancelled or superseded job reports afterwards is dropped (stale results never
+// reach the views).
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace ax {
+class CancelToken;
+}
+
+namespace ax::studio {
+
+// What the window asks a search to do (plain values; the runner builds the engine's job).
+struct SearchRequest {
+    QString model, task, data, out;
+    int maxSeqLength = 128;
+    int topK = 30;
+    double tolerance = 0;
+    double valFraction = 0.15;
+    int maxTrain = 0;
+    bool significance = true;
+    // "kind:layer[:index]" -> true (force on) / false (force off)
+    std::map<QString, bool> overrides;
+};
+
+class JobRunner : public QObject {
+    Q_OBJECT
+public:
+    explicit JobRunner(QObject* parent = nullptr);
+    ~JobRunner() override;  // cancels and waits for a running job
+
+    // Each returns the new job's id; any running job is cancelled first.
+    int startDemo(const QString& folder, double scale = 1.0);
+    int startSearch(const SearchRequest& request);
+    void cancel();
+    bool isRunning() const;
+    int currentJob() const { return m_job; }
+
+Q_SIGNALS:
+    void progress(int job, const QString& stage, qint64 done, qint64 total, double elapsedSeconds, double remainingSeconds,
+                  const QString& detail);
+    void message(int job, const QString& line);
+    // ok: finished; otherwise cancelled (error empty) or failed (error says why). runFolder holds
+    // plan.json, pareto.json, significance.json and report.md when ok.
+    void finished(int job, bool ok, const QString& error, const QString& runFolder);
+
+private:
+    int start(const std::function<QString(class QtSearchObserver&, const CancelToken&)>& work);
+
+    struct Running {
+        QThread* thread;
+        std::shared_ptr<CancelToken> cancel;
+    };
+    int m_job = 0;
+    std::vector<Running> m_running;  // the current job last; cancelled ones until their thread ends
+};
+
+}  // namespace ax::studio

@@ -1,0 +1,12 @@
+// Exporting a run's plan as a physically sliced model folder (what `axformer apply` does).
+#pragma once
+
+#include <QString>
+
+namespace ax::studio {
+
+// Loads the plan's base model, slices it and saves a Hugging Face folder at `out` (atomically),
+// with plan.json beside the weights. Throws ax::Error naming the file at fault.
+void exportSlicedModel(const QString& planFile, const QString& out);
+
+}  // namespace ax::studio

@@ -1,0 +1,50 @@
+// A finished search run folder (plan.json, pareto.json, significance.json, report.md) turned into
+// the plain data the views take. Reading happens off the GUI thread; errors name the file.
+#pragma once
+
+#include "importance_data.h"
+#include "pareto_data.h"
+#include "plan_data.h"
+
+#include <QString>
+#include <QVector>
+
+#include <optional>
+
+namespace ax::studio {
+
+// One element of the model as the plan names it.
+struct ElementRef {
+    QString kind;
+    int layer = 0;
+    int index = -1;
+    bool operator==(const ElementRef& other) const { return kind == other.kind && layer == other.layer && index == other.index; }
+};
+
+struct RunData {
+    QString folder;
+    QString modelFolder;                 // the base model the plan was made for
+    QString task, metric;
+    int topK = 30;
+    double baselineLoss = 0;
+    std::optional<widgets::ImportanceGrid> heads, ffnGroups;  // from significance.json, when present
+    QVector<widgets::ConfigurationPoint> points;              // every evaluated configuration
+    QVector<QVector<ElementRef>> configurations;              // by point id: what it applies
+    QVector<bool> accepted;                                   // by point id: the search kept it
+    QVector<widgets::PlanRow> rows;                           // every element: tried ones from the plan, the rest untried
+    QVector<ElementRef> rowElements;                          // the element of each row
+    QString summary;                                          // before/after in one paragraph
+    QString report;                                           // report.md
+    double speedup = 0;
+};
+
+// Throws ax::Error naming the file that is missing or malformed.
+RunData loadRun(const QString& folder);
+
+// The point of the search's final configuration (its last accepted one).
+int finalPoint(const RunData& run);
+
+// For each row of `run`, whether configuration `pointId` applies it (heatmap marks, plan view).
+QVector<bool> appliedIn(const RunData& run, int pointId, const QString& kind, int layers, int columns);
+
+}  // namespace ax::studio

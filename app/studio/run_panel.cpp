@@ -1,0 +1,176 @@
+#include "studio/run_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace ax::studio {
+
+namespace {
+
+QWidget* withBrowse(QLineEdit* edit, QWidget* parent, bool folder)
+{
+    auto* row = new QWidget(parent);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(edit, 1);
+    auto* browse = new QToolButton(row);
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(QObject::tr("Browse"));
+    QObject::connect(browse, &QToolButton::clicked, row, [edit, row, folder] {
+        const QString chosen = folder ? QFileDialog::getExistingDirectory(row, QObject::tr("Choose a folder"), edit->text())
+                                      : QFileDialog::getOpenFileName(row, QObject::tr("Choose a file"), edit->text());
+        if (!chosen.isEmpty()) edit->setText(chosen);
+    });
+    layout->addWidget(browse);
+    return row;
+}
+
+}  // namespace
+
+QString formatDuration(double seconds)
+{
+    if (seconds < 0 || !std::isfinite(seconds)) return QStringLiteral("?");
+    const qint64 total = qint64(std::llround(seconds));
+    if (total >= 3600) return QStringLiteral("%1:%2:%3").arg(total / 3600).arg(total / 60 % 60, 2, 10, QChar('0')).arg(total % 60, 2, 10, QChar('0'));
+    return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QChar('0'));
+}
+
+RunPanel::RunPanel(QWidget* parent)
+    : QWidget(parent),
+      m_model(new QLineEdit(this)),
+      m_task(new QComboBox(this)),
+      m_data(new QLineEdit(this)),
+      m_maxSeqLength(new QSpinBox(this)),
+      m_topK(new QSpinBox(this)),
+      m_tolerance(new QDoubleSpinBox(this)),
+      m_search(new QPushButton(tr("Run search"), this)),
+      m_demo(new QPushButton(tr("Run demo"), this)),
+      m_cancel(new QPushButton(tr("Cancel"), this)),
+      m_bar(new QProgressBar(this)),
+      m_stage(new QLabel(this)),
+      m_log(new QPlainTextEdit(this))
+{
+    m_model->setPlaceholderText(tr("fine-tuned model folder"));
+    m_data->setPlaceholderText(tr("GLUE task folder or SQuAD JSON"));
+    for (const char* task : {"sst2", "mrpc", "cola", "stsb", "rte", "qnli", "qqp", "mnli", "wnli", "squad"})
+        m_task->addItem(QString::fromLatin1(task));
+    m_maxSeqLength->setRange(8, 512);
+    m_maxSeqLength->setValue(128);
+    m_topK->setRange(1, 512);
+    m_topK->setValue(30);
+    m_topK->setToolTip(tr("Hard attention keeps this many attention weights per query"));
+    m_tolerance->setRange(0, 1);
+    m_tolerance->setSingleStep(0.01);
+    m_tolerance->setDecimals(3);
+    m_tolerance->setToolTip(tr("Accept a change when its val loss is below the best loss × (1 + tolerance): "
+                               "above 0 trades accuracy for size and speed"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Model"), withBrowse(m_model, this, true));
+    form->addRow(tr("Task"), m_task);
+    form->addRow(tr("Data"), withBrowse(m_data, this, true));
+    form->addRow(tr("Max length"), m_maxSeqLength);
+    form->addRow(tr("Top-k"), m_topK);
+    form->addRow(tr("Tolerance"), m_tolerance);
+
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_search);
+    buttons->addWidget(m_demo);
+    buttons->addWidget(m_cancel);
+    m_search->setToolTip(tr("Significance analysis and the AxFormer search on the model and task (Ctrl+R)"));
+    m_demo->setToolTip(tr("The built-in demo: a synthetic language, pretraining, fine-tuning and the search (Ctrl+D)"));
+    m_cancel->setToolTip(tr("Stop the running job within one batch (Esc)"));
+    m_cancel->setEnabled(false);
+    connect(m_search, &QPushButton::clicked, this, &RunPanel::runSearchClicked);
+    connect(m_demo, &QPushButton::clicked, this, &RunPanel::runDemoClicked);
+    connect(m_cancel, &QPushButton::clicked, this, &RunPanel::cancelClicked);
+
+    m_bar->setRange(0, 1);
+    m_bar->setValue(0);
+    m_stage->setWordWrap(true);
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+    m_log->setPlaceholderText(tr("The running job's log appears here."));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_bar);
+    layout->addWidget(m_stage);
+    layout->addWidget(m_log, 1);
+}
+
+QString RunPanel::modelFolder() const { return m_model->text().trimmed(); }
+void RunPanel::setModelFolder(const QString& folder) { m_model->setText(folder); }
+QString RunPanel::task() const { return m_task->currentText(); }
+void RunPanel::setTask(const QString& task)
+{
+    const int index = m_task->findText(task);
+    if (index >= 0) m_task->setCurrentIndex(index);
+}
+QString RunPanel::dataPath() const { return m_data->text().trimmed(); }
+void RunPanel::setDataPath(const QString& path) { m_data->setText(path); }
+
+SearchRequest RunPanel::request() const
+{
+    SearchRequest request;
+    request.model = modelFolder();
+    request.task = task();
+    request.data = dataPath();
+    request.maxSeqLength = m_maxSeqLength->value();
+    request.topK = m_topK->value();
+    request.tolerance = m_tolerance->value();
+    return request;
+}
+
+void RunPanel::setBusy(bool busy)
+{
+    m_search->setEnabled(!busy);
+    m_demo->setEnabled(!busy);
+    m_cancel->setEnabled(busy);
+    if (busy) {
+        m_bar->setRange(0, 0);  // busy indicator until the first progress report
+        m_stage->setText(tr("Starting…"));
+    } else {
+        m_bar->setRange(0, 1);
+        m_bar->setValue(0);
+    }
+}
+
+void RunPanel::showProgress(const QString& stage, qint64 done, qint64 total, double elapsed, double remaining, const QString& detail)
+{
+    m_bar->setRange(0, int(std::max<qint64>(1, total)));
+    m_bar->setValue(int(std::min(done, total)));
+    m_stage->setText(tr("%1: %2/%3 · elapsed %4 · left %5%6")
+                         .arg(stage)
+                         .arg(done)
+                         .arg(total)
+                         .arg(formatDuration(elapsed))
+                         .arg(formatDuration(remaining))
+                         .arg(detail.isEmpty() ? QString() : QStringLiteral("\n") + detail));
+}
+
+void RunPanel::appendLog(const QString& line)
+{
+    m_log->appendPlainText(line);
+}
+
+QString RunPanel::log() const
+{
+    return m_log->toPlainText();
+}
+
+}  // namespace ax::studio

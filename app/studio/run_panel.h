@@ -1,0 +1,62 @@
+// The left side of the studio: what to run (model, task, data, k, tolerance), the buttons that
+// start and cancel it, and the live progress (bar, stage, ETA) and log of the running job.
+#pragma once
+
+#include "studio/job_runner.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace ax::studio {
+
+class RunPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunPanel(QWidget* parent = nullptr);
+
+    QString modelFolder() const;
+    void setModelFolder(const QString& folder);
+    QString task() const;
+    void setTask(const QString& task);
+    QString dataPath() const;
+    void setDataPath(const QString& path);
+    // The search request the form describes (out and overrides left to the caller).
+    SearchRequest request() const;
+
+    void setBusy(bool busy);
+    void showProgress(const QString& stage, qint64 done, qint64 total, double elapsed, double remaining, const QString& detail);
+    void appendLog(const QString& line);
+    QString log() const;
+
+Q_SIGNALS:
+    void runSearchClicked();
+    void runDemoClicked();
+    void cancelClicked();
+
+private:
+    QLineEdit* m_model;
+    QComboBox* m_task;
+    QLineEdit* m_data;
+    QSpinBox* m_maxSeqLength;
+    QSpinBox* m_topK;
+    QDoubleSpinBox* m_tolerance;
+    QPushButton* m_search;
+    QPushButton* m_demo;
+    QPushButton* m_cancel;
+    QProgressBar* m_bar;
+    QLabel* m_stage;
+    QPlainTextEdit* m_log;
+};
+
+// "1:05" / "1:02:03"
+QString formatDuration(double seconds);
+
+}  // namespace ax::studio

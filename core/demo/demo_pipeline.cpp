@@ -1,0 +1,188 @@
+#include "demo/demo_pipeline.h"
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "demo/synthetic_language.h"
+#include "model/model_folder.h"
+#include "text/bert_tokenizer.h"
+#include "train/task_data.h"
+#include "train/task_model.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace ax {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+size_t scaled(double scale, size_t count) { return std::max<size_t>(1, size_t(std::llround(double(count) * scale))); }
+
+void say(SearchObserver* observer, const std::string& line)
+{
+    if (observer) observer->onMessage("demo: " + line);
+}
+
+void writeTokenizerConfig(const fs::path& folder)
+{
+    const nlohmann::json config = {{"do_lower_case", true}, {"tokenizer_class", "BertTokenizer"}};
+    writeFileAtomically(folder / "tokenizer_config.json", config.dump(2) + "\n");
+    const nlohmann::json special = {{"unk_token", "[UNK]"}, {"sep_token", "[SEP]"}, {"pad_token", "[PAD]"},
+                                    {"cls_token", "[CLS]"}, {"mask_token", "[MASK]"}};
+    writeFileAtomically(folder / "special_tokens_map.json", special.dump(2) + "\n");
+}
+
+PretrainReport pretrainStage(const DemoSettings& settings, const fs::path& language, const fs::path& out,
+                             SearchObserver* observer, const CancelToken* cancel)
+{
+    const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(language);
+    BertConfig config = BertConfig::standard(int(tokenizer.vocab().size()), settings.hiddenSize, settings.layers,
+                                             settings.heads, settings.intermediateSize);
+    config.maxPositions = 128;
+    config.architectures = {"BertForMaskedLM"};
+    ModelHeads heads;
+    heads.maskedLm = true;
+    torch::manual_seed(settings.seed);
+    BertModel model(config, heads);
+    model->initialiseWeights();
+    PretrainSettings pretrain;
+    pretrain.maxSeqLength = 64;
+    pretrain.batchSize = 32;
+    pretrain.epochs = 3;
+    pretrain.optimizer.learningRate = 1e-3;
+    pretrain.seed = settings.seed;
+    const auto sequences = packCorpus(language / "corpus.txt", tokenizer, pretrain.maxSeqLength);
+    PretrainReport report = ax::pretrain(*model, sequences, tokenizer.vocab(), pretrain, observer, cancel);
+    saveModelFolder(*model, out, language);
+    return report;
+}
+
+FineTuneReport fineTuneStage(const DemoSettings& settings, const fs::path& language, const fs::path& pretrained,
+                             const fs::path& out, SearchObserver* observer, const CancelToken* cancel)
+{
+    const TaskSpec& task = taskSpec("sst2");
+    LoadedModel loaded = loadModelFolder(pretrained);
+    const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(pretrained);
+    BertModel model = modelForTask(*loaded.model, task, settings.seed);
+    const TaskData data = loadTaskData(task, language, DataOptions{});
+    EvaluationSettings evaluation;
+    evaluation.maxSeqLength = 64;
+    const std::vector<Feature> train = encodeForTask(task, data.train, {}, tokenizer, evaluation);
+    const TaskEvaluator val(task, data.val, {}, tokenizer, evaluation);
+    FineTuneSettings fineTune;
+    fineTune.epochs = 5;
+    fineTune.batchSize = 16;
+    fineTune.optimizer.learningRate = 2e-4;
+    fineTune.seed = settings.seed;
+    FineTuneReport report = ax::fineTune(*model, task, train, &val, fineTune, observer, cancel);
+    saveModelFolder(*model, out, pretrained);
+    return report;
+}
+
+// demo.json: what each stage reported when it ran, kept beside the artefacts for the studio's
+// classroom mode and for a cached second start.
+void recordStage(const fs::path& folder, const std::string& stage, const nlohmann::json& report)
+{
+    const fs::path file = folder / "demo.json";
+    nlohmann::json record = nlohmann::json::object();
+    if (fs::exists(file)) {
+        try {
+            record = nlohmann::json::parse(readWholeFile(file));
+        } catch (const nlohmann::json::exception&) {
+            record = nlohmann::json::object();  // a damaged record only loses the old stage reports
+        }
+    }
+    record["format"] = "axformer-demo";
+    record["stages"][stage] = report;
+    writeFileAtomically(file, record.dump(2) + "\n");
+}
+
+nlohmann::json pretrainJson(const PretrainReport& report)
+{
+    return {{"steps", report.steps},
+            {"seconds", report.seconds},
+            {"initial_held_out_loss", report.initialHeldOutLoss},
+            {"held_out_loss", report.heldOutLoss},
+            {"initial_held_out_accuracy", report.initialHeldOutAccuracy},
+            {"held_out_accuracy", report.heldOutAccuracy}};
+}
+
+nlohmann::json fineTuneJson(const FineTuneReport& report)
+{
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const EpochReport& epoch : report.epochs)
+        epochs.push_back({{"epoch", epoch.epoch}, {"train_loss", epoch.trainLoss}, {"val_loss", epoch.valLoss},
+                          {"val_accuracy", epoch.valPrimary}});
+    return {{"epochs", epochs}, {"best_epoch", report.bestEpoch}, {"best_val_accuracy", report.bestValPrimary},
+            {"seconds", report.seconds}};
+}
+
+}  // namespace
+
+fs::path defaultDemoFolder()
+{
+    if (const char* explicitFolder = std::getenv("AXFORMER_DEMO_DIR"); explicitFolder && *explicitFolder)
+        return explicitFolder;
+    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return fs::path(data) / "axformer-studio" / "demo-v1";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / ".local" / "share" / "axformer-studio" / "demo-v1";
+    return fs::temp_directory_path() / "axformer-studio-demo-v1";
+}
+
+DemoResult runDemo(const DemoSettings& settings, SearchObserver* observer, const CancelToken* cancel)
+{
+    if (settings.folder.empty()) throw Error("the demo needs a folder for its artefacts");
+    const ProgressClock clock;
+    DemoResult result;
+    result.language = settings.folder / "language";
+    result.pretrained = settings.folder / "pretrained";
+    result.finetuned = settings.folder / "finetuned";
+    result.search = settings.folder / "search";
+    fs::create_directories(settings.folder);
+
+    if (!fs::exists(result.language / "dev.tsv")) {
+        say(observer, "1/4 generating the synthetic language (agreement, negation, contrast) and its sentiment task");
+        writeSyntheticLanguage(result.language, settings.seed, scaled(settings.scale, 30000), scaled(settings.scale, 5000),
+                               scaled(settings.scale, 1000));
+        writeTokenizerConfig(result.language);
+        result.stagesRun.push_back("language");
+    }
+    if (!fs::exists(result.pretrained / "config.json")) {
+        say(observer, "2/4 pretraining a miniature BERT with masked-LM on the language's corpus");
+        result.pretrain = pretrainStage(settings, result.language, result.pretrained, observer, cancel);
+        recordStage(settings.folder, "pretrain", pretrainJson(*result.pretrain));
+        result.stagesRun.push_back("pretrain");
+    }
+    if (!fs::exists(result.finetuned / "config.json")) {
+        say(observer, "3/4 fine-tuning it on the sentiment task (15% of train kept aside as val)");
+        result.fineTune = fineTuneStage(settings, result.language, result.pretrained, result.finetuned, observer, cancel);
+        recordStage(settings.folder, "fine-tune", fineTuneJson(*result.fineTune));
+        result.stagesRun.push_back("fine-tune");
+    }
+    if (!fs::exists(result.search / "plan.json")) {
+        say(observer, "4/4 significance analysis and the AxFormer search");
+        SearchJob job;
+        job.model = result.finetuned;
+        job.task = &taskSpec("sst2");
+        job.data = result.language;
+        job.evaluation.maxSeqLength = 64;
+        job.out = result.search;
+        job.resume = fs::exists(result.search / "journal.jsonl");
+        job.significance = true;
+        job.settings.topK = 8;  // the language's sentences are short: k = 30 would keep every token
+        job.latencyRuns = 20;
+        result.searchResult = runSearchJob(job, observer, cancel);
+        recordStage(settings.folder, "search", {{"seconds", result.searchResult->search.seconds},
+                                                {"candidates", result.searchResult->search.candidates.size() - 1},
+                                                {"speedup", result.searchResult->speed.speedup}});
+        result.stagesRun.push_back("search");
+    }
+    result.seconds = clock.seconds();
+    return result;
+}
+
+}  // namespace ax

@@ -1,0 +1,178 @@
+// The studio's worker and result views, headless: the demo (reduced) runs on the JobRunner's
+// thread with progress while the event loop keeps turning, Cancel stops it, a superseded job's
+// result is dropped, and the main window shows a finished run in every view.
+
+#include "studio/job_runner.h"
+#include "studio/main_window.h"
+#include "studio/run_data.h"
+
+#include "test_support.h"
+
+#include <QElapsedTimer>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTimer>
+
+using namespace ax;
+
+namespace {
+
+// Waits for the runner's `finished` of job `job`, returning (ok, error, folder).
+QList<QVariant> waitForJob(QSignalSpy& spy, int job, int timeoutMs = 300000)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        for (const QList<QVariant>& call : spy)
+            if (call.at(0).toInt() == job) return call;
+        spy.wait(1000);
+    }
+    return {};
+}
+
+// The reduced demo's finished search folder, made once for the whole test.
+QString demoRun()
+{
+    static QString folder;
+    if (!folder.isEmpty()) return folder;
+    studio::JobRunner runner;
+    QSignalSpy finished(&runner, &studio::JobRunner::finished);
+    const int job = runner.startDemo(QString::fromStdString(ax::test::scratchFolder("studio-demo").string()), 0.05);
+    const QList<QVariant> result = waitForJob(finished, job);
+    if (result.isEmpty() || !result.at(1).toBool()) qFatal("the reduced demo did not finish");
+    folder = result.at(3).toString();
+    return folder;
+}
+
+}  // namespace
+
+class TestStudioWorker : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void runsTheDemoOffTheGuiThreadWithProgress()
+    {
+        studio::JobRunner runner;
+        QSignalSpy progress(&runner, &studio::JobRunner::progress);
+        QSignalSpy messages(&runner, &studio::JobRunner::message);
+        QSignalSpy finished(&runner, &studio::JobRunner::finished);
+        // The event loop must keep turning: a 10 ms timer measures its longest stall.
+        QElapsedTimer sinceTick;
+        qint64 longestStall = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, [&] {
+            longestStall = std::max(longestStall, sinceTick.restart());
+        });
+        sinceTick.start();
+        ticker.start(10);
+        const int job = runner.startDemo(QString::fromStdString(ax::test::scratchFolder("worker-demo").string()), 0.05);
+        QVERIFY(runner.isRunning());
+        const QList<QVariant> result = waitForJob(finished, job);
+        ticker.stop();
+        QVERIFY(!result.isEmpty());
+        QVERIFY2(result.at(1).toBool(), qPrintable(result.at(2).toString()));
+        QVERIFY(QFileInfo::exists(result.at(3).toString() + "/plan.json"));
+        QVERIFY(progress.count() > 5);
+        QVERIFY(messages.count() > 3);
+        qInfo("longest event-loop stall while the demo ran: %lld ms", longestStall);
+        QVERIFY(longestStall < 1000);
+    }
+
+    void cancelStopsAJobAndASupersededJobIsDropped()
+    {
+        studio::JobRunner runner;
+        QSignalSpy finished(&runner, &studio::JobRunner::finished);
+        const QString folder = QString::fromStdString(ax::test::scratchFolder("cancelled-demo").string());
+        const int first = runner.startDemo(folder, 0.05);
+        const int second = runner.startDemo(folder + "-other", 0.05);  // supersedes (cancels) the first
+        QVERIFY(second != first);
+        QCOMPARE(runner.currentJob(), second);
+        const QList<QVariant> dropped = waitForJob(finished, first);
+        QVERIFY(!dropped.isEmpty());
+        QCOMPARE(dropped.at(1).toBool(), false);
+        QVERIFY(dropped.at(2).toString().isEmpty());  // cancelled, not failed
+        runner.cancel();
+        const QList<QVariant> cancelled = waitForJob(finished, second);
+        QVERIFY(!cancelled.isEmpty());
+        QCOMPARE(cancelled.at(1).toBool(), false);
+        QVERIFY(!runner.isRunning() || finished.wait(5000));
+    }
+
+    void aFailedJobSaysWhy()
+    {
+        studio::JobRunner runner;
+        QSignalSpy finished(&runner, &studio::JobRunner::finished);
+        studio::SearchRequest request;
+        request.model = "/nonexistent/model";
+        request.task = "sst2";
+        request.data = "/nonexistent/data";
+        request.out = QString::fromStdString((ax::test::scratchFolder("failed-search") / "run").string());
+        const QList<QVariant> result = waitForJob(finished, runner.startSearch(request));
+        QVERIFY(!result.isEmpty());
+        QCOMPARE(result.at(1).toBool(), false);
+        QVERIFY2(result.at(2).toString().contains("/nonexistent/model"), qPrintable(result.at(2).toString()));
+    }
+
+    void runDataFeedsEveryView()
+    {
+        const studio::RunData run = studio::loadRun(demoRun());
+        QVERIFY(run.heads && run.ffnGroups);
+        QCOMPARE(run.heads->layers, 4);
+        QCOMPARE(run.heads->deltaLoss.size(), run.heads->layers * run.heads->columns);
+        QVERIFY(!run.heads->gradient.isEmpty());
+        QVERIFY(run.points.size() > 10);
+        QCOMPARE(run.points.size(), run.configurations.size());
+        QVERIFY(run.points.front().baseline);
+        QVERIFY(!std::isnan(run.points.back().latencyMs));
+        // Every element is listed, tried or not; the final point applies exactly the plan's applied rows.
+        QCOMPARE(run.rows.size(), 4 * (3 + run.heads->columns + run.ffnGroups->columns));
+        const int last = studio::finalPoint(run);
+        for (int i = 0; i < run.rows.size(); ++i)
+            QCOMPARE(run.rows[i].applied, run.configurations[last].contains(run.rowElements[i]));
+        QVERIFY(run.summary.contains("parameters"));
+        QVERIFY(run.report.contains("AxFormer search report"));
+    }
+
+    void windowShowsARunAndItsAttention()
+    {
+        studio::MainWindow window;
+        QSignalSpy loaded(&window, &studio::MainWindow::runLoadFinished);
+        window.openRun(demoRun());
+        QVERIFY(loaded.wait(60000) || loaded.count() == 1);
+        QCOMPARE(loaded.takeFirst().at(0).toBool(), true);
+        QVERIFY(window.run().has_value());
+        QSignalSpy attention(&window, &studio::MainWindow::attentionShown);
+        QComboBox* text = nullptr;
+        for (QComboBox* box : window.findChildren<QComboBox*>())
+            if (box->isEditable()) text = box;
+        QVERIFY(text);
+        text->setEditText("the dogs near the park are not good but the cake is lovely .");
+        QMetaObject::invokeMethod(&window, [&window] { window.tabs()->setCurrentIndex(2); });
+        for (QPushButton* button : window.findChildren<QPushButton*>())
+            if (button->text() == "Show") button->click();
+        QVERIFY(attention.wait(60000) || attention.count() == 1);
+        QCOMPARE(attention.takeFirst().at(0).toBool(), true);
+
+        // A project remembers the run; a broken project file is refused in the window.
+        const auto folder = ax::test::scratchFolder("project");
+        const QString project = QString::fromStdString((folder / "demo.axproj").string());
+        QVERIFY(window.saveProject(project));
+        studio::MainWindow reopened;
+        QSignalSpy reloaded(&reopened, &studio::MainWindow::runLoadFinished);
+        QVERIFY(reopened.openProject(project));
+        QVERIFY(reloaded.wait(60000) || reloaded.count() == 1);
+        QCOMPARE(reopened.run()->folder, window.run()->folder);
+        ax::test::writeFile(folder / "broken.axproj", "{\"format\": \"something else\"}");
+        QVERIFY(!reopened.openProject(QString::fromStdString((folder / "broken.axproj").string())));
+        bool shown = false;
+        for (const QLabel* label : reopened.findChildren<QLabel*>())
+            shown = shown || (label->isVisibleTo(&reopened) && label->text().contains("not an AxFormer project"));
+        QVERIFY(shown);
+    }
+};
+
+AX_GUI_TEST_MAIN(TestStudioWorker)
+#include "test_studio_worker.moc"
