@@ -2,6 +2,8 @@
 
 #include "demo/demo_pipeline.h"
 #include "model/model_facts.h"
+#include "studio/classroom_guide.h"
+#include "studio/classroom_steps.h"
 #include "studio/job_runner.h"
 #include "studio/model_export.h"
 #include "studio/run_panel.h"
@@ -14,6 +16,7 @@
 #include "plan_editor_view.h"
 #include "plan_table_model.h"
 #include "plot_export.h"
+#include "plot_fonts.h"
 
 #include <QAction>
 #include <QApplication>
@@ -21,6 +24,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -39,6 +43,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -65,8 +70,6 @@ struct AttentionResult {
 };
 
 namespace {
-
-enum Tab { ModelTab, SignificanceTab, AttentionTab, ParetoTab, PlanTab, ReportTab };
 
 widgets::ModelSummary summarise(const ModelFacts& facts)
 {
@@ -165,6 +168,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_attentionText(new QComboBox(this)),
       m_attentionLayer(new QSpinBox(this)),
       m_attentionHead(new QSpinBox(this)),
+      m_guide(new ClassroomGuide(this)),
+      m_guideDock(new QDockWidget(tr("Classroom guide"), this)),
       m_loading(new QFutureWatcher<ModelLoadResult>(this)),
       m_runLoading(new QFutureWatcher<RunLoadResult>(this)),
       m_attentionLoading(new QFutureWatcher<AttentionResult>(this))
@@ -212,6 +217,18 @@ MainWindow::MainWindow(QWidget* parent)
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({340, 1020});
     setCentralWidget(splitter);
+    m_guideDock->setObjectName("classroomGuide");
+    m_guideDock->setWidget(m_guide);
+    addDockWidget(Qt::RightDockWidgetArea, m_guideDock);
+    m_guideDock->hide();
+    connect(m_guide, &ClassroomGuide::stepShown, this, [this](const GuideStep& step) {
+        if (!m_classroom) return;
+        m_tabs->setCurrentIndex(step.tab);
+        if (!step.sentence.isEmpty()) {
+            m_attentionText->setEditText(step.sentence);
+            probeAttention();
+        }
+    });
     buildMenus();
 
     connect(m_loading, &QFutureWatcher<ModelLoadResult>::finished, this, &MainWindow::showLoadResult);
@@ -311,10 +328,15 @@ void MainWindow::buildMenus()
     for (int i = 0; i < m_tabs->count(); ++i)
         view->addAction(m_tabs->tabText(i), QKeySequence(QStringLiteral("Alt+%1").arg(i + 1)), this, [this, i] { m_tabs->setCurrentIndex(i); });
     view->addSeparator();
-    QAction* classroom = view->addAction(tr("&Classroom Mode (large text)"));
-    classroom->setCheckable(true);
-    classroom->setShortcut(QKeySequence(tr("F11")));
-    connect(classroom, &QAction::toggled, this, &MainWindow::setClassroomMode);
+    m_classroomAction = view->addAction(tr("&Classroom Mode (guide, large text)"));
+    m_classroomAction->setCheckable(true);
+    m_classroomAction->setShortcut(QKeySequence(tr("F11")));
+    connect(m_classroomAction, &QAction::toggled, this, &MainWindow::setClassroomMode);
+    m_darkAction = view->addAction(tr("&Dark Palette"));
+    m_darkAction->setCheckable(true);
+    m_darkAction->setChecked(QSettings().value("view/dark", false).toBool());
+    connect(m_darkAction, &QAction::toggled, this, &MainWindow::setDarkPalette);
+    if (m_darkAction->isChecked()) setDarkPalette(true);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About AxFormer Studio"), this, [this] {
@@ -385,6 +407,7 @@ void MainWindow::showRun()
     m_run = result.run;
     m_overrides.clear();
     const RunData& run = *m_run;
+    m_panel->setTopK(run.topK);
     m_summaryLine->setText(run.summary);
     if (run.heads) m_headMap->setGrid(*run.heads);
     if (run.ffnGroups) m_groupMap->setGrid(*run.ffnGroups);
@@ -393,6 +416,7 @@ void MainWindow::showRun()
     m_plan->setRows(run.rows, run.baselineLoss);
     m_report->setMarkdown(run.report);
     showPoint(finalPoint(run));
+    m_guide->setSteps(classroomSteps(run));
     if (!run.modelFolder.isEmpty() && QFileInfo::exists(run.modelFolder)) {
         if (m_panel->modelFolder() != run.modelFolder || m_summary->isHidden()) openModel(run.modelFolder);
         m_panel->setTask(run.task);
@@ -647,14 +671,48 @@ bool MainWindow::openProject(const QString& file)
 
 void MainWindow::setClassroomMode(bool on)
 {
+    if (on == m_classroom) return;
+    m_classroom = on;
+    constexpr double kEnlarge = 1.5;
     QFont font = QApplication::font();
     if (on) {
-        m_classroomFont = font.pointSize();
-        font.setPointSize(std::max(14, font.pointSize() * 3 / 2));
-    } else if (m_classroomFont > 0) {
-        font.setPointSize(m_classroomFont);
+        m_normalFontSize = font.pointSize();
+        font.setPointSize(std::max(14, int(font.pointSize() * kEnlarge)));
+    } else {
+        font.setPointSize(m_normalFontSize);
     }
+    const double factor = double(font.pointSize()) / double(QApplication::font().pointSize());
     QApplication::setFont(font);
+    widgets::scalePlotFonts(this, factor);
+    m_guideDock->setVisible(on);
+    if (m_classroomAction && m_classroomAction->isChecked() != on) m_classroomAction->setChecked(on);
+    if (on && m_guide->stepCount() > 0) m_guide->showStep(m_guide->currentStep());
+}
+
+void MainWindow::setDarkPalette(bool on)
+{
+    QApplication::setStyle(QStyleFactory::create("Fusion"));
+    QPalette palette = QApplication::style()->standardPalette();
+    if (on) {
+        const QColor window(45, 45, 48), base(30, 30, 32), text(220, 220, 220), highlight(66, 133, 244);
+        palette.setColor(QPalette::Window, window);
+        palette.setColor(QPalette::WindowText, text);
+        palette.setColor(QPalette::Base, base);
+        palette.setColor(QPalette::AlternateBase, window);
+        palette.setColor(QPalette::ToolTipBase, window);
+        palette.setColor(QPalette::ToolTipText, text);
+        palette.setColor(QPalette::Text, text);
+        palette.setColor(QPalette::Button, window);
+        palette.setColor(QPalette::ButtonText, text);
+        palette.setColor(QPalette::Highlight, highlight);
+        palette.setColor(QPalette::HighlightedText, Qt::white);
+        palette.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
+        palette.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
+        palette.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+    }
+    QApplication::setPalette(palette);
+    QSettings().setValue("view/dark", on);
+    if (m_darkAction && m_darkAction->isChecked() != on) m_darkAction->setChecked(on);
 }
 
 void MainWindow::showError(const QString& context, const QString& message)

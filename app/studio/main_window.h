@@ -19,6 +19,7 @@ class QSpinBox;
 class QTabWidget;
 class QTextBrowser;
 class QComboBox;
+class QDockWidget;
 
 namespace ax::widgets {
 class AttentionMapView;
@@ -31,6 +32,7 @@ struct ModelSummary;
 
 namespace ax::studio {
 
+class ClassroomGuide;
 class JobRunner;
 class RunPanel;
 struct ModelLoadResult;
@@ -51,12 +53,14 @@ public:
     bool saveProject(const QString& file);
     bool isBusy() const;
     void setClassroomMode(bool on);
+    void setDarkPalette(bool on);
 
     // For tests and the screenshot option.
     QTabWidget* tabs() const { return m_tabs; }
     const std::optional<RunData>& run() const { return m_run; }
     JobRunner* runner() const { return m_runner; }
     RunPanel* runPanel() const { return m_panel; }
+    ClassroomGuide* guide() const { return m_guide; }
 
 Q_SIGNALS:
     void modelLoadFinished(bool ok);
@@ -106,6 +110,11 @@ private:
     QSpinBox* m_attentionLayer;
     QSpinBox* m_attentionHead;
     QMenu* m_recentMenu = nullptr;
+    ClassroomGuide* m_guide;
+    QDockWidget* m_guideDock;
+    QAction* m_classroomAction = nullptr;
+    QAction* m_darkAction = nullptr;
+    bool m_classroom = false;
     QFutureWatcher<ModelLoadResult>* m_loading;
     QFutureWatcher<RunLoadResult>* m_runLoading;
     QFutureWatcher<AttentionResult>* m_attentionLoading;
@@ -113,7 +122,7 @@ private:
     std::optional<AttentionSample> m_sample;
     std::map<QString, bool> m_overrides;  // "kind:layer[:index]" -> forced on/off, for the next run
     int m_rerunCount = 0;
-    int m_classroomFont = 0;               // the normal point size, while classroom mode is on
+    int m_normalFontSize = 0;             // the point size before classroom mode enlarged it
 };
 
 }  // namespace ax::studio

@@ -141,6 +141,37 @@ QString summaryOf(const Plan& plan)
     return text;
 }
 
+// demo.json beside the run folder, when the run is the built-in demo's; a damaged record is ignored
+// (it only feeds explanations).
+std::optional<DemoFacts> demoFacts(const fs::path& runFolder)
+{
+    fs::path folder = fs::absolute(runFolder).lexically_normal();
+    if (!folder.has_filename()) folder = folder.parent_path();  // "run/" names the same folder as "run"
+    const fs::path file = folder.parent_path() / "demo.json";
+    if (!fs::exists(file)) return std::nullopt;
+    try {
+        const json record = json::parse(readWholeFile(file));
+        if (record.value("format", "") != "axformer-demo") return std::nullopt;
+        DemoFacts facts;
+        const json& stages = record.at("stages");
+        if (stages.contains("pretrain")) {
+            const json& p = stages["pretrain"];
+            facts.heldOutLossBefore = p.value("initial_held_out_loss", NAN);
+            facts.heldOutLossAfter = p.value("held_out_loss", NAN);
+            facts.heldOutAccuracy = p.value("held_out_accuracy", NAN);
+            facts.pretrainSteps = p.value("steps", 0);
+            facts.pretrainSeconds = p.value("seconds", 0.0);
+        }
+        if (stages.contains("fine-tune")) {
+            for (const json& epoch : stages["fine-tune"].at("epochs")) facts.valAccuracy.push_back(epoch.value("val_accuracy", NAN));
+            facts.fineTuneSeconds = stages["fine-tune"].value("seconds", 0.0);
+        }
+        return facts;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
 RunData loadRun(const QString& folder)
@@ -155,6 +186,18 @@ RunData loadRun(const QString& folder)
     run.topK = plan.topK;
     run.summary = summaryOf(plan);
     if (plan.baseline) run.baselineLoss = plan.baseline->valLoss;
+    if (plan.baseline && plan.approximated) {
+        run.devBefore = plan.baseline->devMetric.value_or(NAN);
+        run.devAfter = plan.approximated->devMetric.value_or(NAN);
+        run.latencyBefore = plan.baseline->latencyMs.value_or(NAN);
+        run.latencyAfter = plan.approximated->latencyMs.value_or(NAN);
+        run.parametersBefore = plan.baseline->parameters;
+        run.parametersAfter = plan.approximated->parameters;
+    }
+    run.decisions = int(plan.decisions.size());
+    for (const Decision& decision : plan.decisions)
+        if (decision.applied) run.applied << QString::fromStdString(decision.element.describe());
+    run.demo = demoFacts(root);
     if (plan.baseline && plan.approximated && plan.baseline->latencyMs && plan.approximated->latencyMs && *plan.approximated->latencyMs > 0)
         run.speedup = *plan.baseline->latencyMs / *plan.approximated->latencyMs;
 

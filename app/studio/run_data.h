@@ -7,6 +7,7 @@
 #include "plan_data.h"
 
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <optional>
@@ -19,6 +20,15 @@ struct ElementRef {
     int layer = 0;
     int index = -1;
     bool operator==(const ElementRef& other) const { return kind == other.kind && layer == other.layer && index == other.index; }
+};
+
+// What the built-in demo's earlier stages reported (demo.json beside the run), for the classroom guide.
+struct DemoFacts {
+    double heldOutLossBefore = 0, heldOutLossAfter = 0, heldOutAccuracy = 0;
+    qint64 pretrainSteps = 0;
+    double pretrainSeconds = 0;
+    QVector<double> valAccuracy;  // per fine-tuning epoch
+    double fineTuneSeconds = 0;
 };
 
 struct RunData {
@@ -36,6 +46,12 @@ struct RunData {
     QString summary;                                          // before/after in one paragraph
     QString report;                                           // report.md
     double speedup = 0;
+    // Before/after, for the guide: dev metric, parameters, latency (NaN when not measured).
+    double devBefore = 0, devAfter = 0, latencyBefore = 0, latencyAfter = 0;
+    qint64 parametersBefore = 0, parametersAfter = 0;
+    QStringList applied;                                      // the plan's applied decisions, described
+    int decisions = 0;
+    std::optional<DemoFacts> demo;
 };
 
 // Throws ax::Error naming the file that is missing or malformed.

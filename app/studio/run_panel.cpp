@@ -123,6 +123,7 @@ void RunPanel::setTask(const QString& task)
 }
 QString RunPanel::dataPath() const { return m_data->text().trimmed(); }
 void RunPanel::setDataPath(const QString& path) { m_data->setText(path); }
+void RunPanel::setTopK(int k) { m_topK->setValue(k); }
 
 SearchRequest RunPanel::request() const
 {

@@ -28,6 +28,7 @@ public:
     void setTask(const QString& task);
     QString dataPath() const;
     void setDataPath(const QString& path);
+    void setTopK(int k);
     // The search request the form describes (out and overrides left to the caller).
     SearchRequest request() const;
 
