@@ -107,6 +107,9 @@ private Q_SLOTS:
             QCOMPARE(kept, 2);
         }
         QCOMPARE(view.titles(), (QStringList{"Layer 3, head 7: softmax", "top-k (k=2)", "difference"}));
+        // k at least the sentence length keeps everything, and the title says so.
+        view.setPair(examplePair({"a", "b", "c"}, 30));
+        QCOMPARE(view.titles().at(1), QString("top-k (k=30 ≥ 3 tokens: all kept)"));
     }
 
     void scalesAreSharedAndCentred()

@@ -288,6 +288,33 @@ private Q_SLOTS:
         QCOMPARE(pareto["points"].size(), result.candidates.size());
     }
 
+    void toleranceRelaxesBothPartsOfTheTest()
+    {
+        Fixture& f = fixture();
+        SearchSettings settings;
+        settings.tolerance = 0.5;
+        const SearchResult result = runSearch(*f.model, *f.val, f.header, settings, costsFor(*f.model));
+        const Decision& first = result.plan.decisions.front();  // layer 0 hard attention on the baseline
+        QCOMPARE(first.element, (Element{ElementKind::HardAttention, 0, -1}));
+        const std::vector<double> reference = f.val->evaluate(*f.model).featureLosses;
+        Approximation approximation = Approximation::none(f.model->config().numLayers);
+        applyElement(approximation, first.element, f.model->config(), settings.topK, 4, "test");
+        const std::vector<double> losses = f.val->evaluate(*f.model, &approximation).featureLosses;
+        int64_t within = 0, strict = 0;
+        for (size_t i = 0; i < losses.size(); ++i) {
+            within += losses[i] <= reference[i] * 1.5 ? 1 : 0;
+            strict += losses[i] <= reference[i] ? 1 : 0;
+        }
+        QCOMPARE(first.agreeCount, within);
+        QVERIFY(within >= strict);
+        const SearchResult exact = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        QCOMPARE(exact.plan.decisions.front().agreeCount, strict);
+        auto appliedCount = [](const SearchResult& r) {
+            return std::count_if(r.plan.decisions.begin(), r.plan.decisions.end(), [](const Decision& d) { return d.applied; });
+        };
+        QVERIFY(appliedCount(result) >= appliedCount(exact));
+    }
+
     void significanceMatchesSingleRemovals()
     {
         Fixture& f = fixture();

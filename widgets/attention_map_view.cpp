@@ -110,7 +110,9 @@ void AttentionMapView::setPair(const AttentionPair& pair)
                                      .arg(pair.head)
                                      .arg(pair.soft.size())
                                      .arg(n));
-    m_hardTitle->setText(tr("top-k (k=%1)").arg(pair.topK));
+    // With k at least the sentence length nothing is dropped; say so rather than show a blank difference.
+    m_hardTitle->setText(valid && pair.topK >= n ? tr("top-k (k=%1 ≥ %2 tokens: all kept)").arg(pair.topK).arg(n)
+                                                 : tr("top-k (k=%1)").arg(pair.topK));
     m_differenceTitle->setText(tr("difference"));
     m_plot->replot();
 }

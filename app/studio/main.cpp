@@ -32,6 +32,7 @@ void scheduleScreenshot(ax::studio::MainWindow& window, const QString& file, int
     };
     QObject::connect(&window, &ax::studio::MainWindow::modelLoadFinished, &window, capture);
     QObject::connect(&window, &ax::studio::MainWindow::runLoadFinished, &window, capture);
+    QObject::connect(&window, &ax::studio::MainWindow::attentionShown, &window, capture);
     QObject::connect(&window, &ax::studio::MainWindow::jobFinished, &window, [capture](bool ok) {
         if (!ok) capture();
     });
@@ -64,8 +65,9 @@ int main(int argc, char** argv)
     const QCommandLineOption demoFolder("demo-folder", "Keep the demo's artefacts here (default: the user's data folder).", "DIR");
     const QCommandLineOption classroom("classroom", "Start in classroom mode (large text for projectors).");
     const QCommandLineOption screenshot("screenshot", "Render the settled main window to a PNG and exit.", "FILE.png");
+    const QCommandLineOption sentence("sentence", "Show this sentence's attention (the Attention tab).", "TEXT");
     const QCommandLineOption tab("tab", "With --screenshot: the tab to show (0 model, 1 significance, 2 attention, 3 Pareto, 4 plan, 5 report).", "N");
-    for (const auto& option : {model, task, data, run, project, demo, demoFolder, classroom, screenshot, tab}) parser.addOption(option);
+    for (const auto& option : {model, task, data, run, project, demo, demoFolder, classroom, screenshot, tab, sentence}) parser.addOption(option);
     parser.process(app);
 
     ax::studio::MainWindow window;
@@ -77,6 +79,7 @@ int main(int argc, char** argv)
     if (parser.isSet(model)) window.openModel(parser.value(model));
     if (parser.isSet(run)) window.openRun(parser.value(run));
     if (parser.isSet(demo) || !explicitWork) window.runDemo(parser.value(demoFolder));
+    if (parser.isSet(sentence)) window.showSentence(parser.value(sentence));
     if (parser.isSet(screenshot)) {
         window.setAttribute(Qt::WA_DontShowOnScreen, true);
         window.show();

@@ -49,6 +49,8 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <utility>
+
 namespace ax::studio {
 
 struct ModelLoadResult {
@@ -350,7 +352,7 @@ void MainWindow::buildMenus()
 
 bool MainWindow::isBusy() const
 {
-    return m_loading->isRunning() || m_runLoading->isRunning() || m_runner->isRunning();
+    return m_loading->isRunning() || m_runLoading->isRunning() || m_runner->isRunning() || m_attentionLoading->isRunning();
 }
 
 void MainWindow::chooseModel()
@@ -417,6 +419,7 @@ void MainWindow::showRun()
     m_report->setMarkdown(run.report);
     showPoint(finalPoint(run));
     m_guide->setSteps(classroomSteps(run));
+    if (!m_pendingSentence.isEmpty()) showSentence(std::exchange(m_pendingSentence, QString()));
     if (!run.modelFolder.isEmpty() && QFileInfo::exists(run.modelFolder)) {
         if (m_panel->modelFolder() != run.modelFolder || m_summary->isHidden()) openModel(run.modelFolder);
         m_panel->setTask(run.task);
@@ -518,6 +521,19 @@ void MainWindow::rerunWithOverrides()
     m_panel->setModelFolder(m_run->modelFolder);
     m_panel->setTask(m_run->task);
     runSearch();
+}
+
+void MainWindow::showSentence(const QString& text)
+{
+    const bool runComing = m_runner->isRunning() || m_runLoading->isRunning();
+    if (!m_run && (runComing || m_panel->modelFolder().isEmpty())) {
+        m_pendingSentence = text;
+        return;
+    }
+    m_tabs->setCurrentIndex(AttentionTab);
+    if (m_attentionText->findText(text) < 0) m_attentionText->insertItem(0, text);
+    m_attentionText->setCurrentIndex(m_attentionText->findText(text));
+    probeAttention();
 }
 
 void MainWindow::probeAttention()

@@ -54,6 +54,8 @@ public:
     bool isBusy() const;
     void setClassroomMode(bool on);
     void setDarkPalette(bool on);
+    // Shows `text`'s attention in the Attention tab (once a run's model is known).
+    void showSentence(const QString& text);
 
     // For tests and the screenshot option.
     QTabWidget* tabs() const { return m_tabs; }
@@ -122,6 +124,7 @@ private:
     std::optional<AttentionSample> m_sample;
     std::map<QString, bool> m_overrides;  // "kind:layer[:index]" -> forced on/off, for the next run
     int m_rerunCount = 0;
+    QString m_pendingSentence;             // asked for before a run was open
     int m_normalFontSize = 0;             // the point size before classroom mode enlarged it
 };
 

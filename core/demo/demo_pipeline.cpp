@@ -174,6 +174,9 @@ DemoResult runDemo(const DemoSettings& settings, SearchObserver* observer, const
         job.resume = fs::exists(result.search / "journal.jsonl");
         job.significance = true;
         job.settings.topK = 8;  // the language's sentences are short: k = 30 would keep every token
+        // A model this sure of itself (val loss near 0) fails the method's strict test for every removal:
+        // tiny loss changes make half the examples "worse". 5% tolerance shows what can go.
+        job.settings.tolerance = 0.05;
         job.latencyRuns = 20;
         result.searchResult = runSearchJob(job, observer, cancel);
         recordStage(settings.folder, "search", {{"seconds", result.searchResult->search.seconds},

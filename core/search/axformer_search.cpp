@@ -108,7 +108,7 @@ private:
             entry.metric = primaryMetric(m_val.task(), result.metrics);
             entry.agreeCount = 0;
             for (size_t i = 0; i < m_referenceLosses.size(); ++i)
-                entry.agreeCount += result.featureLosses[i] <= m_referenceLosses[i] ? 1 : 0;
+                entry.agreeCount += result.featureLosses[i] <= m_referenceLosses[i] * (1.0 + m_settings.tolerance) ? 1 : 0;
             if (!std::isfinite(entry.metric)) entry.metric = 0;
             if (m_journal) m_journal->append(entry);
         }

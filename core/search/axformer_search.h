@@ -20,7 +20,9 @@ struct SearchSettings {
     int topK = 30;                  // hard attention keeps this many probabilities per query
     int ffnGroups = 0;              // groups per layer; 0 = the number of heads
     double groupSlack = 1.1;        // try groups/heads when a rejected block's loss < slack * min loss
-    double tolerance = 0.0;         // accept when loss < min loss * (1 + tolerance): > 0 trades accuracy for size
+    // > 0 trades accuracy for size: accept when loss < min loss * (1 + tolerance) and most examples'
+    // losses are <= their reference * (1 + tolerance). 0 is the method exactly.
+    double tolerance = 0.0;
     bool hardAttention = true, ffnBlocks = true, ffnGroupsAllowed = true, attentionBlocks = true, heads = true;
     std::map<Element, bool> overrides;  // forced on (applied) or off (rejected) by the user
 };
