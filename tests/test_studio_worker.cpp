@@ -5,12 +5,17 @@
 #include "studio/classroom_guide.h"
 #include "studio/classroom_steps.h"
 #include "studio/job_runner.h"
+
+#include "plan_editor_view.h"
+#include "plan_table_model.h"
 #include "studio/main_window.h"
 #include "studio/run_data.h"
+#include "studio/run_panel.h"
 
 #include "test_support.h"
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QComboBox>
 #include <QFileInfo>
@@ -119,6 +124,30 @@ private Q_SLOTS:
         QVERIFY2(result.at(2).toString().contains("/nonexistent/model"), qPrintable(result.at(2).toString()));
     }
 
+    void fineTunesOnTheWorker()
+    {
+        const QDir demo = QFileInfo(demoRun()).dir();
+        studio::JobRunner runner;
+        QSignalSpy progress(&runner, &studio::JobRunner::progress);
+        QSignalSpy finished(&runner, &studio::JobRunner::finished);
+        studio::FineTuneRequest request;
+        request.model = demo.filePath("pretrained");
+        request.task = "sst2";
+        request.data = demo.filePath("language");
+        request.out = QString::fromStdString((ax::test::scratchFolder("studio-finetune") / "model").string());
+        request.maxSeqLength = 32;
+        request.epochs = 1;
+        request.learningRate = 5e-4;
+        const QList<QVariant> result = waitForJob(finished, runner.startFineTune(request));
+        QVERIFY(!result.isEmpty());
+        QVERIFY2(result.at(1).toBool(), qPrintable(result.at(2).toString()));
+        QCOMPARE(result.at(3).toString(), request.out);
+        QVERIFY(QFileInfo::exists(request.out + "/config.json") && QFileInfo::exists(request.out + "/finetune.json"));
+        bool fineTuneProgress = false;
+        for (const QList<QVariant>& call : progress) fineTuneProgress |= call.at(1).toString() == "fine-tune";
+        QVERIFY(fineTuneProgress);
+    }
+
     void runDataFeedsEveryView()
     {
         const studio::RunData run = studio::loadRun(demoRun());
@@ -174,6 +203,36 @@ private Q_SLOTS:
         for (const QLabel* label : reopened.findChildren<QLabel*>())
             shown = shown || (label->isVisibleTo(&reopened) && label->text().contains("not an AxFormer project"));
         QVERIFY(shown);
+    }
+
+    void anOverrideReRunsTheSearchRespectingIt()
+    {
+        const QString userData = QString::fromStdString(ax::test::scratchFolder("user-data").string());
+        qputenv("XDG_DATA_HOME", userData.toUtf8());
+        studio::MainWindow window;
+        QSignalSpy loaded(&window, &studio::MainWindow::runLoadFinished);
+        QSignalSpy finished(&window, &studio::MainWindow::jobFinished);
+        window.openRun(demoRun());
+        QVERIFY(loaded.wait(60000) || loaded.count() == 1);
+        loaded.clear();
+        window.runPanel()->setDataPath(QFileInfo(demoRun()).dir().filePath("language"));
+        const studio::RunData before = *window.run();
+        // Force off the first element the search applied (as the user would in the plan view).
+        const int row = int(std::find_if(before.rows.begin(), before.rows.end(), [](const widgets::PlanRow& r) { return r.applied; }) -
+                            before.rows.begin());
+        QVERIFY(row < before.rows.size());
+        auto* editor = window.findChild<widgets::PlanEditorView*>();
+        editor->model()->setOverride(row, widgets::OverrideState::ForceOff);
+        QVERIFY(finished.wait(120000) || finished.count() == 1);  // the re-run starts by itself
+        QCOMPARE(finished.takeFirst().at(0).toBool(), true);
+        QVERIFY(loaded.wait(60000) || loaded.count() == 1);
+        const studio::RunData& after = *window.run();
+        QVERIFY(after.folder != before.folder);
+        QVERIFY2(after.folder.startsWith(userData) && after.folder.contains("/runs/"), qPrintable(after.folder));
+        QCOMPARE(after.rowElements[row], before.rowElements[row]);
+        QVERIFY(after.rows[row].forced);
+        QVERIFY(!after.rows[row].applied);
+        QVERIFY(after.heads.has_value());  // the significance maps came along
     }
 
     void classroomStepsTellTheRunsStory()

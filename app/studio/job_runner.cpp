@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "demo/demo_pipeline.h"
 #include "search/search_job.h"
+#include "train/fine_tune_job.h"
 
 #include <QThread>
 
@@ -111,6 +112,24 @@ int JobRunner::startDemo(const QString& folder, double scale)
         settings.scale = scale;
         const DemoResult result = runDemo(settings, &observer, &cancel);
         return QString::fromStdString(result.search.string());
+    });
+}
+
+int JobRunner::startFineTune(const FineTuneRequest& request)
+{
+    return start([request](QtSearchObserver& observer, const CancelToken& cancel) {
+        FineTuneJob job;
+        job.model = request.model.toStdString();
+        job.task = &taskSpec(request.task.toStdString());
+        job.data = request.data.toStdString();
+        job.evaluation.maxSeqLength = request.maxSeqLength;
+        job.evaluation.docStride = request.maxSeqLength / 2;
+        job.out = request.out.toStdString();
+        job.settings.epochs = request.epochs;
+        job.settings.batchSize = request.batchSize;
+        job.settings.optimizer.learningRate = request.learningRate;
+        runFineTuneJob(job, &observer, &cancel);
+        return request.out;
     });
 }
 

@@ -33,6 +33,15 @@ struct SearchRequest {
     std::map<QString, bool> overrides;
 };
 
+// Fine-tuning a pretrained model on a task (plain values, like SearchRequest).
+struct FineTuneRequest {
+    QString model, task, data, out;
+    int maxSeqLength = 128;
+    int epochs = 3;
+    double learningRate = 1e-4;
+    int batchSize = 32;
+};
+
 class JobRunner : public QObject {
     Q_OBJECT
 public:
@@ -42,6 +51,7 @@ public:
     // Each returns the new job's id; any running job is cancelled first.
     int startDemo(const QString& folder, double scale = 1.0);
     int startSearch(const SearchRequest& request);
+    int startFineTune(const FineTuneRequest& request);  // finished() then carries the fine-tuned model folder
     void cancel();
     bool isRunning() const;
     int currentJob() const { return m_job; }

@@ -42,7 +42,9 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QStyleFactory>
 #include <QTabWidget>
 #include <QTextBrowser>
@@ -174,8 +176,12 @@ MainWindow::MainWindow(QWidget* parent)
       m_guideDock(new QDockWidget(tr("Classroom guide"), this)),
       m_loading(new QFutureWatcher<ModelLoadResult>(this)),
       m_runLoading(new QFutureWatcher<RunLoadResult>(this)),
-      m_attentionLoading(new QFutureWatcher<AttentionResult>(this))
+      m_attentionLoading(new QFutureWatcher<AttentionResult>(this)),
+      m_rerunTimer(new QTimer(this))
 {
+    m_rerunTimer->setSingleShot(true);
+    m_rerunTimer->setInterval(1500);
+    connect(m_rerunTimer, &QTimer::timeout, this, &MainWindow::rerunWithOverrides);
     setWindowTitle(tr("AxFormer Studio"));
     setAcceptDrops(true);
     resize(1360, 860);
@@ -194,8 +200,9 @@ MainWindow::MainWindow(QWidget* parent)
     auto* planTab = new QWidget(this);
     auto* planLayout = new QVBoxLayout(planTab);
     planLayout->addWidget(m_plan, 1);
-    auto* rerun = new QPushButton(tr("Re-run the search with my decisions"), planTab);
-    rerun->setToolTip(tr("Forced decisions are kept and the search continues around them (background; a newer run replaces an older one)"));
+    auto* rerun = new QPushButton(tr("Re-run now"), planTab);
+    rerun->setToolTip(tr("A change re-runs the search by itself after a short pause: forced decisions are kept and the "
+                         "search continues around them, in the background; a newer run replaces an older one"));
     connect(rerun, &QPushButton::clicked, this, &MainWindow::rerunWithOverrides);
     planLayout->addWidget(rerun, 0, Qt::AlignRight);
     m_report->setOpenExternalLinks(false);
@@ -237,6 +244,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_runLoading, &QFutureWatcher<RunLoadResult>::finished, this, &MainWindow::showRun);
     connect(m_attentionLoading, &QFutureWatcher<AttentionResult>::finished, this, &MainWindow::showAttention);
     connect(m_panel, &RunPanel::runSearchClicked, this, &MainWindow::runSearch);
+    connect(m_panel, &RunPanel::fineTuneClicked, this, &MainWindow::runFineTune);
     connect(m_panel, &RunPanel::runDemoClicked, this, [this] { runDemo(); });
     connect(m_panel, &RunPanel::cancelClicked, m_runner, &JobRunner::cancel);
     connect(m_runner, &JobRunner::progress, this,
@@ -323,6 +331,7 @@ void MainWindow::buildMenus()
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("Run &Search"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::runSearch);
+    run->addAction(tr("&Fine-tune"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::runFineTune);
     run->addAction(tr("Run the &Demo"), QKeySequence(tr("Ctrl+D")), this, [this] { runDemo(); });
     run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), m_runner, &JobRunner::cancel);
 
@@ -407,9 +416,13 @@ void MainWindow::showRun()
         return;
     }
     m_run = result.run;
-    m_overrides.clear();
     const RunData& run = *m_run;
+    // The run's forced decisions stay forced in the next re-run.
+    m_overrides.clear();
+    for (const widgets::PlanRow& row : run.rows)
+        if (row.forced) m_overrides[overrideKey(row)] = row.applied;
     m_panel->setTopK(run.topK);
+    m_panel->setTolerance(run.tolerance);
     m_summaryLine->setText(run.summary);
     if (run.heads) m_headMap->setGrid(*run.heads);
     if (run.ffnGroups) m_groupMap->setGrid(*run.ffnGroups);
@@ -444,11 +457,13 @@ void MainWindow::showPoint(int pointId)
         QVector<widgets::PlanRow> rows = m_run->rows;
         for (int i = 0; i < rows.size(); ++i) rows[i].applied = m_run->configurations[pointId].contains(m_run->rowElements[i]);
         m_plan->setRows(rows, m_run->baselineLoss);
+        m_showingOverrides = true;
         for (int i = 0; i < rows.size(); ++i) {
             const auto forced = m_overrides.find(overrideKey(rows[i]));
             if (forced != m_overrides.end())
                 m_plan->model()->setOverride(i, forced->second ? widgets::OverrideState::ForceOn : widgets::OverrideState::ForceOff);
         }
+        m_showingOverrides = false;
     }
 }
 
@@ -471,13 +486,16 @@ void MainWindow::runSearch()
     SearchRequest request = m_panel->request();
     if (request.model.isEmpty() || request.data.isEmpty()) {
         showError(tr("Cannot start the search"), tr("choose a fine-tuned model folder and the task's data first"));
+        m_significanceSource.clear();
         return;
     }
     QSettings settings;
     settings.setValue("run/task", request.task);
     settings.setValue("run/data", request.data);
     request.overrides = m_overrides;
-    const QString base = m_run ? QFileInfo(m_run->folder).dir().absolutePath() : QDir(request.model).absoluteFilePath("..");
+    request.significance = m_significanceSource.isEmpty();
+    // Runs go to the user's data folder: the model's own folder may be read-only (a model cache).
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs");
     request.out = QDir(base).filePath(QStringLiteral("axformer-run-%1").arg(QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")) +
                                       (m_rerunCount > 0 ? QStringLiteral("-%1").arg(m_rerunCount) : QString()));
     ++m_rerunCount;
@@ -487,12 +505,38 @@ void MainWindow::runSearch()
     statusBar()->showMessage(tr("Searching…"));
 }
 
+void MainWindow::runFineTune()
+{
+    clearError();
+    FineTuneRequest request = m_panel->fineTuneRequest();
+    if (request.model.isEmpty() || request.data.isEmpty()) {
+        showError(tr("Cannot start fine-tuning"), tr("choose a pretrained model folder and the task's data first"));
+        return;
+    }
+    request.out = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                  QStringLiteral("/models/%1-%2").arg(request.task, QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss"));
+    m_panel->appendLog(tr("Fine-tuning %1 on %2 → %3").arg(request.model, request.task, request.out));
+    m_panel->setBusy(true);
+    m_runner->startFineTune(request);
+    statusBar()->showMessage(tr("Fine-tuning…"));
+}
+
 void MainWindow::onJobFinished(int job, bool ok, const QString& error, const QString& runFolder)
 {
     if (job != m_runner->currentJob()) return;  // a superseded run: its results are stale
     m_panel->setBusy(false);
+    const QString significanceSource = std::exchange(m_significanceSource, QString());
     if (ok) {
         m_panel->appendLog(tr("Finished: %1").arg(runFolder));
+        if (!QFileInfo::exists(QDir(runFolder).filePath("plan.json"))) {  // a fine-tuned model, ready to search
+            openModel(runFolder);
+            Q_EMIT jobFinished(true);
+            return;
+        }
+        // A re-run skipped the significance analysis (the model did not change): keep the maps.
+        const QString significance = QDir(runFolder).filePath("significance.json");
+        if (!significanceSource.isEmpty() && !QFileInfo::exists(significance))
+            QFile::copy(QDir(significanceSource).filePath("significance.json"), significance);
         openRun(runFolder);
     } else if (error.isEmpty()) {
         m_panel->appendLog(tr("Cancelled. What was evaluated is kept in the run's journal."));
@@ -505,11 +549,12 @@ void MainWindow::onJobFinished(int job, bool ok, const QString& error, const QSt
 
 void MainWindow::onOverride(int row, int state)
 {
-    if (!m_run || row < 0 || row >= m_run->rows.size()) return;
+    if (m_showingOverrides || !m_run || row < 0 || row >= m_run->rows.size()) return;
     const QString key = overrideKey(m_run->rows[row]);
     if (state == int(widgets::OverrideState::SearchDecides)) m_overrides.erase(key);
     else m_overrides[key] = state == int(widgets::OverrideState::ForceOn);
-    statusBar()->showMessage(tr("%1 decision(s) of yours; re-run the search to apply them").arg(m_overrides.size()));
+    statusBar()->showMessage(tr("%1 decision(s) of yours: the search re-runs with them in a moment").arg(m_overrides.size()));
+    m_rerunTimer->start();
 }
 
 void MainWindow::rerunWithOverrides()
@@ -518,8 +563,10 @@ void MainWindow::rerunWithOverrides()
         showError(tr("Nothing to re-run"), tr("open or run a search first"));
         return;
     }
+    m_rerunTimer->stop();
     m_panel->setModelFolder(m_run->modelFolder);
     m_panel->setTask(m_run->task);
+    m_significanceSource = m_run->folder;
     runSearch();
 }
 

@@ -19,6 +19,7 @@ class QSpinBox;
 class QTabWidget;
 class QTextBrowser;
 class QComboBox;
+class QTimer;
 class QDockWidget;
 
 namespace ax::widgets {
@@ -49,6 +50,7 @@ public:
     void openRun(const QString& folder);
     void runDemo(const QString& folder = {});  // default: the user's demo cache
     void runSearch();
+    void runFineTune();
     bool openProject(const QString& file);
     bool saveProject(const QString& file);
     bool isBusy() const;
@@ -125,6 +127,9 @@ private:
     std::map<QString, bool> m_overrides;  // "kind:layer[:index]" -> forced on/off, for the next run
     int m_rerunCount = 0;
     QString m_pendingSentence;             // asked for before a run was open
+    QString m_significanceSource;          // a re-run reuses this run's significance.json
+    QTimer* m_rerunTimer;                  // overrides re-run the search once the user pauses
+    bool m_showingOverrides = false;       // the window itself is filling in the plan view's overrides
     int m_normalFontSize = 0;             // the point size before classroom mode enlarged it
 };
 

@@ -184,6 +184,7 @@ RunData loadRun(const QString& folder)
     run.task = QString::fromStdString(plan.task);
     run.metric = QString::fromStdString(plan.metric);
     run.topK = plan.topK;
+    run.tolerance = plan.tolerance;
     run.summary = summaryOf(plan);
     if (plan.baseline) run.baselineLoss = plan.baseline->valLoss;
     if (plan.baseline && plan.approximated) {

@@ -36,6 +36,7 @@ struct RunData {
     QString modelFolder;                 // the base model the plan was made for
     QString task, metric;
     int topK = 30;
+    double tolerance = 0;
     double baselineLoss = 0;
     std::optional<widgets::ImportanceGrid> heads, ffnGroups;  // from significance.json, when present
     QVector<widgets::ConfigurationPoint> points;              // every evaluated configuration

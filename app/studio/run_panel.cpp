@@ -56,6 +56,9 @@ RunPanel::RunPanel(QWidget* parent)
       m_maxSeqLength(new QSpinBox(this)),
       m_topK(new QSpinBox(this)),
       m_tolerance(new QDoubleSpinBox(this)),
+      m_epochs(new QSpinBox(this)),
+      m_learningRate(new QDoubleSpinBox(this)),
+      m_fineTune(new QPushButton(tr("Fine-tune"), this)),
       m_search(new QPushButton(tr("Run search"), this)),
       m_demo(new QPushButton(tr("Run demo"), this)),
       m_cancel(new QPushButton(tr("Cancel"), this)),
@@ -78,6 +81,16 @@ RunPanel::RunPanel(QWidget* parent)
     m_tolerance->setToolTip(tr("Accept a change when its val loss is below the best loss × (1 + tolerance): "
                                "above 0 trades accuracy for size and speed"));
 
+    m_epochs->setRange(1, 100);
+    m_epochs->setValue(3);
+    m_learningRate->setDecimals(6);
+    m_learningRate->setRange(1e-6, 1e-2);
+    m_learningRate->setSingleStep(1e-5);
+    m_learningRate->setValue(1e-4);
+    m_fineTune->setToolTip(tr("Fine-tune the model (a pretrained one) on the task; the best epoch on val is kept "
+                              "and opened, ready for the search"));
+    connect(m_fineTune, &QPushButton::clicked, this, &RunPanel::fineTuneClicked);
+
     auto* form = new QFormLayout;
     form->addRow(tr("Model"), withBrowse(m_model, this, true));
     form->addRow(tr("Task"), m_task);
@@ -85,6 +98,13 @@ RunPanel::RunPanel(QWidget* parent)
     form->addRow(tr("Max length"), m_maxSeqLength);
     form->addRow(tr("Top-k"), m_topK);
     form->addRow(tr("Tolerance"), m_tolerance);
+    auto* training = new QHBoxLayout;
+    training->addWidget(m_epochs);
+    training->addWidget(m_learningRate, 1);
+    training->addWidget(m_fineTune);
+    m_epochs->setSuffix(tr(" epochs"));
+    m_learningRate->setPrefix(tr("lr "));
+    form->addRow(tr("Training"), training);
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_search);
@@ -124,6 +144,19 @@ void RunPanel::setTask(const QString& task)
 QString RunPanel::dataPath() const { return m_data->text().trimmed(); }
 void RunPanel::setDataPath(const QString& path) { m_data->setText(path); }
 void RunPanel::setTopK(int k) { m_topK->setValue(k); }
+void RunPanel::setTolerance(double tolerance) { m_tolerance->setValue(tolerance); }
+
+FineTuneRequest RunPanel::fineTuneRequest() const
+{
+    FineTuneRequest request;
+    request.model = modelFolder();
+    request.task = task();
+    request.data = dataPath();
+    request.maxSeqLength = m_maxSeqLength->value();
+    request.epochs = m_epochs->value();
+    request.learningRate = m_learningRate->value();
+    return request;
+}
 
 SearchRequest RunPanel::request() const
 {
@@ -140,6 +173,7 @@ SearchRequest RunPanel::request() const
 void RunPanel::setBusy(bool busy)
 {
     m_search->setEnabled(!busy);
+    m_fineTune->setEnabled(!busy);
     m_demo->setEnabled(!busy);
     m_cancel->setEnabled(busy);
     if (busy) {

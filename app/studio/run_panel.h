@@ -29,8 +29,10 @@ public:
     QString dataPath() const;
     void setDataPath(const QString& path);
     void setTopK(int k);
+    void setTolerance(double tolerance);
     // The search request the form describes (out and overrides left to the caller).
     SearchRequest request() const;
+    FineTuneRequest fineTuneRequest() const;
 
     void setBusy(bool busy);
     void showProgress(const QString& stage, qint64 done, qint64 total, double elapsed, double remaining, const QString& detail);
@@ -39,6 +41,7 @@ public:
 
 Q_SIGNALS:
     void runSearchClicked();
+    void fineTuneClicked();
     void runDemoClicked();
     void cancelClicked();
 
@@ -49,6 +52,9 @@ private:
     QSpinBox* m_maxSeqLength;
     QSpinBox* m_topK;
     QDoubleSpinBox* m_tolerance;
+    QSpinBox* m_epochs;
+    QDoubleSpinBox* m_learningRate;
+    QPushButton* m_fineTune;
     QPushButton* m_search;
     QPushButton* m_demo;
     QPushButton* m_cancel;

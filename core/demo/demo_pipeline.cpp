@@ -5,8 +5,7 @@
 #include "demo/synthetic_language.h"
 #include "model/model_folder.h"
 #include "text/bert_tokenizer.h"
-#include "train/task_data.h"
-#include "train/task_model.h"
+#include "train/fine_tune_job.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -64,23 +63,17 @@ PretrainReport pretrainStage(const DemoSettings& settings, const fs::path& langu
 FineTuneReport fineTuneStage(const DemoSettings& settings, const fs::path& language, const fs::path& pretrained,
                              const fs::path& out, SearchObserver* observer, const CancelToken* cancel)
 {
-    const TaskSpec& task = taskSpec("sst2");
-    LoadedModel loaded = loadModelFolder(pretrained);
-    const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(pretrained);
-    BertModel model = modelForTask(*loaded.model, task, settings.seed);
-    const TaskData data = loadTaskData(task, language, DataOptions{});
-    EvaluationSettings evaluation;
-    evaluation.maxSeqLength = 64;
-    const std::vector<Feature> train = encodeForTask(task, data.train, {}, tokenizer, evaluation);
-    const TaskEvaluator val(task, data.val, {}, tokenizer, evaluation);
-    FineTuneSettings fineTune;
-    fineTune.epochs = 5;
-    fineTune.batchSize = 16;
-    fineTune.optimizer.learningRate = 2e-4;
-    fineTune.seed = settings.seed;
-    FineTuneReport report = ax::fineTune(*model, task, train, &val, fineTune, observer, cancel);
-    saveModelFolder(*model, out, pretrained);
-    return report;
+    FineTuneJob job;
+    job.model = pretrained;
+    job.task = &taskSpec("sst2");
+    job.data = language;
+    job.evaluation.maxSeqLength = 64;
+    job.out = out;
+    job.settings.epochs = 5;
+    job.settings.batchSize = 16;
+    job.settings.optimizer.learningRate = 2e-4;
+    job.settings.seed = settings.seed;
+    return runFineTuneJob(job, observer, cancel).report;
 }
 
 // demo.json: what each stage reported when it ran, kept beside the artefacts for the studio's

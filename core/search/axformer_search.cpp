@@ -25,6 +25,7 @@ public:
         m_groups = settings.ffnGroups > 0 ? settings.ffnGroups : config.numHeads;
         m_result.plan = header;
         m_result.plan.topK = settings.topK;
+        m_result.plan.tolerance = settings.tolerance;
         m_result.plan.ffnGroups = m_groups;
         m_result.plan.metric = val.task().primaryMetric;
         m_result.plan.valSize = val.size();

@@ -134,6 +134,7 @@ json Plan::toJson() const
                    {"metric", metric},
                    {"val", {{"seed", valSeed}, {"fraction", valFraction}, {"size", valSize}}},
                    {"top_k", topK},
+                   {"tolerance", tolerance},
                    {"ffn_groups", ffnGroups},
                    {"decisions", list}};
     object["baseline"] = baseline ? measurementJson(*baseline) : json(nullptr);
@@ -160,11 +161,13 @@ Plan Plan::fromJson(const json& object, const std::string& source)
         plan.valSize = object.at("val").value("size", size_t(0));
         plan.topK = object.at("top_k").get<int>();
         plan.ffnGroups = object.at("ffn_groups").get<int>();
+        plan.tolerance = object.value("tolerance", 0.0);
     } catch (const json::exception& error) {
         failIn(source, std::string("malformed plan header: ") + error.what());
     }
     if (plan.topK < 1) failIn(source, "top_k must be at least 1");
     if (plan.ffnGroups < 0) failIn(source, "ffn_groups must not be negative");
+    if (!(plan.tolerance >= 0)) failIn(source, "tolerance must not be negative");
     const auto decisions = object.find("decisions");
     if (decisions == object.end() || !decisions->is_array()) failIn(source, "\"decisions\" must be a list");
     for (size_t i = 0; i < decisions->size(); ++i) {

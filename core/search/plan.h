@@ -57,6 +57,7 @@ struct Plan {
     size_t valSize = 0;
     int topK = 30;
     int ffnGroups = 0;                  // groups per layer
+    double tolerance = 0;               // the acceptance test's tolerance (0: the method exactly)
     std::vector<Decision> decisions;
     std::optional<Measurement> baseline, approximated;
 

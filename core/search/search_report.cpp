@@ -49,7 +49,8 @@ std::string searchReportMarkdown(const SearchResult& result)
        << "- model: `" << plan.modelPath << "` (weights " << plan.modelHash << ")\n"
        << "- task: " << plan.task << ", decisions on a val split of " << plan.valSize << " examples carved from train "
        << "(fraction " << plan.valFraction << ", seed " << plan.valSeed << "); dev used only for this report\n"
-       << "- hard attention top-k " << plan.topK << ", " << plan.ffnGroups << " FFN groups per layer\n"
+       << "- hard attention top-k " << plan.topK << ", " << plan.ffnGroups << " FFN groups per layer, acceptance tolerance "
+       << std::setprecision(3) << plan.tolerance << (plan.tolerance == 0 ? " (the method exactly)" : "") << "\n"
        << "- " << result.candidates.size() - 1 << " candidates in " << std::setprecision(1) << result.seconds << " s; "
        << "incremental evaluation ran " << result.layerPasses << " of " << result.naiveLayerPasses
        << " (batch, layer) passes that full passes would need";
