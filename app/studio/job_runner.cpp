@@ -55,6 +55,18 @@ std::map<Element, bool> overridesFrom(const std::map<QString, bool>& given)
     return result;
 }
 
+// The fields every task job shares: model, task, data, output folder and sequence length.
+template <typename Job>
+void fillTaskFields(Job& job, const TaskRequest& request)
+{
+    job.model = request.model.toStdString();
+    job.task = &taskSpec(request.task.toStdString());
+    job.data = request.data.toStdString();
+    job.evaluation.maxSeqLength = request.maxSeqLength;
+    job.evaluation.docStride = request.maxSeqLength / 2;
+    job.out = request.out.toStdString();
+}
+
 }  // namespace
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent) {}
@@ -119,12 +131,7 @@ int JobRunner::startFineTune(const FineTuneRequest& request)
 {
     return start([request](QtSearchObserver& observer, const CancelToken& cancel) {
         FineTuneJob job;
-        job.model = request.model.toStdString();
-        job.task = &taskSpec(request.task.toStdString());
-        job.data = request.data.toStdString();
-        job.evaluation.maxSeqLength = request.maxSeqLength;
-        job.evaluation.docStride = request.maxSeqLength / 2;
-        job.out = request.out.toStdString();
+        fillTaskFields(job, request);
         job.settings.epochs = request.epochs;
         job.settings.batchSize = request.batchSize;
         job.settings.optimizer.learningRate = request.learningRate;
@@ -137,14 +144,9 @@ int JobRunner::startSearch(const SearchRequest& request)
 {
     return start([request](QtSearchObserver& observer, const CancelToken& cancel) {
         SearchJob job;
-        job.model = request.model.toStdString();
-        job.task = &taskSpec(request.task.toStdString());
-        job.data = request.data.toStdString();
+        fillTaskFields(job, request);
         job.dataOptions.valFraction = request.valFraction;
         job.dataOptions.maxTrain = size_t(request.maxTrain);
-        job.evaluation.maxSeqLength = request.maxSeqLength;
-        job.evaluation.docStride = request.maxSeqLength / 2;
-        job.out = request.out.toStdString();
         job.resume = std::filesystem::exists(job.out / "journal.jsonl") && !std::filesystem::exists(job.out / "plan.json");
         job.significance = request.significance;
         job.settings.topK = request.topK;

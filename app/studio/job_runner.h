@@ -20,10 +20,14 @@ class CancelToken;
 
 namespace ax::studio {
 
-// What the window asks a search to do (plain values; the runner builds the engine's job).
-struct SearchRequest {
+// What every job on a task names (plain values; the runner builds the engine's job).
+struct TaskRequest {
     QString model, task, data, out;
     int maxSeqLength = 128;
+};
+
+// What the window asks a search to do.
+struct SearchRequest : TaskRequest {
     int topK = 30;
     double tolerance = 0;
     double valFraction = 0.15;
@@ -33,10 +37,8 @@ struct SearchRequest {
     std::map<QString, bool> overrides;
 };
 
-// Fine-tuning a pretrained model on a task (plain values, like SearchRequest).
-struct FineTuneRequest {
-    QString model, task, data, out;
-    int maxSeqLength = 128;
+// Fine-tuning a pretrained model on a task.
+struct FineTuneRequest : TaskRequest {
     int epochs = 3;
     double learningRate = 1e-4;
     int batchSize = 32;

@@ -146,13 +146,18 @@ void RunPanel::setDataPath(const QString& path) { m_data->setText(path); }
 void RunPanel::setTopK(int k) { m_topK->setValue(k); }
 void RunPanel::setTolerance(double tolerance) { m_tolerance->setValue(tolerance); }
 
-FineTuneRequest RunPanel::fineTuneRequest() const
+void RunPanel::fillTaskFields(TaskRequest& request) const
 {
-    FineTuneRequest request;
     request.model = modelFolder();
     request.task = task();
     request.data = dataPath();
     request.maxSeqLength = m_maxSeqLength->value();
+}
+
+FineTuneRequest RunPanel::fineTuneRequest() const
+{
+    FineTuneRequest request;
+    fillTaskFields(request);
     request.epochs = m_epochs->value();
     request.learningRate = m_learningRate->value();
     return request;
@@ -161,10 +166,7 @@ FineTuneRequest RunPanel::fineTuneRequest() const
 SearchRequest RunPanel::request() const
 {
     SearchRequest request;
-    request.model = modelFolder();
-    request.task = task();
-    request.data = dataPath();
-    request.maxSeqLength = m_maxSeqLength->value();
+    fillTaskFields(request);
     request.topK = m_topK->value();
     request.tolerance = m_tolerance->value();
     return request;

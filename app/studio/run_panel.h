@@ -46,6 +46,8 @@ Q_SIGNALS:
     void cancelClicked();
 
 private:
+    void fillTaskFields(TaskRequest& request) const;
+
     QLineEdit* m_model;
     QComboBox* m_task;
     QLineEdit* m_data;
