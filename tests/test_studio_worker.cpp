@@ -66,6 +66,7 @@ private Q_SLOTS:
         studio::JobRunner runner;
         QSignalSpy progress(&runner, &studio::JobRunner::progress);
         QSignalSpy messages(&runner, &studio::JobRunner::message);
+        QSignalSpy candidates(&runner, &studio::JobRunner::candidate);
         QSignalSpy finished(&runner, &studio::JobRunner::finished);
         // The event loop must keep turning: a 10 ms timer measures its longest stall.
         QElapsedTimer sinceTick;
@@ -85,6 +86,8 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(result.at(3).toString() + "/plan.json"));
         QVERIFY(progress.count() > 5);
         QVERIFY(messages.count() > 3);
+        QVERIFY(candidates.count() > 10);  // every configuration the search evaluated, as it went
+        QCOMPARE(candidates.first().at(1).toInt(), 0);  // the baseline first
         qInfo("longest event-loop stall while the demo ran: %lld ms", longestStall);
         QVERIFY(longestStall < 1000);
     }

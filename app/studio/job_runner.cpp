@@ -28,6 +28,11 @@ public:
                                   QString::fromStdString(p.detail));
     }
     void onMessage(const std::string& line) override { Q_EMIT m_runner->message(m_job, QString::fromStdString(line)); }
+    void onCandidate(const CandidateRecord& c) override
+    {
+        Q_EMIT m_runner->candidate(m_job, int(c.sequence), QString::fromStdString(c.element ? c.element->describe() : "baseline"),
+                                   c.valMetric, c.parameters, c.accepted);
+    }
     void onDecision(const Decision& d) override
     {
         std::ostringstream line;

@@ -62,6 +62,8 @@ Q_SIGNALS:
     void progress(int job, const QString& stage, qint64 done, qint64 total, double elapsedSeconds, double remainingSeconds,
                   const QString& detail);
     void message(int job, const QString& line);
+    // Each configuration a search evaluates, as it is evaluated (the live Pareto front).
+    void candidate(int job, int sequence, const QString& label, double valMetric, qint64 parameters, bool accepted);
     // ok: finished; otherwise cancelled (error empty) or failed (error says why). runFolder holds
     // plan.json, pareto.json, significance.json and report.md when ok.
     void finished(int job, bool ok, const QString& error, const QString& runFolder);

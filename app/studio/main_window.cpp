@@ -177,8 +177,16 @@ MainWindow::MainWindow(QWidget* parent)
       m_loading(new QFutureWatcher<ModelLoadResult>(this)),
       m_runLoading(new QFutureWatcher<RunLoadResult>(this)),
       m_attentionLoading(new QFutureWatcher<AttentionResult>(this)),
-      m_rerunTimer(new QTimer(this))
+      m_rerunTimer(new QTimer(this)),
+      m_liveRepaint(new QTimer(this))
 {
+    // A search's configurations stream into the Pareto view, repainted at most twice a second.
+    m_liveRepaint->setSingleShot(true);
+    m_liveRepaint->setInterval(500);
+    connect(m_liveRepaint, &QTimer::timeout, this, [this] {
+        m_pareto->setPoints(m_livePoints);
+        statusBar()->showMessage(tr("Searching: %1 configurations evaluated").arg(m_livePoints.size()));
+    });
     m_rerunTimer->setSingleShot(true);
     m_rerunTimer->setInterval(1500);
     connect(m_rerunTimer, &QTimer::timeout, this, &MainWindow::rerunWithOverrides);
@@ -255,6 +263,19 @@ MainWindow::MainWindow(QWidget* parent)
         if (job == m_runner->currentJob()) m_panel->appendLog(line);
     });
     connect(m_runner, &JobRunner::finished, this, &MainWindow::onJobFinished);
+    connect(m_runner, &JobRunner::candidate, this,
+            [this](int job, int sequence, const QString& label, double metric, qint64 parameters, bool accepted) {
+                if (job != m_runner->currentJob()) return;
+                if (sequence == 0) m_livePoints.clear();  // a new search's baseline
+                widgets::ConfigurationPoint point;
+                point.id = m_livePoints.size();
+                point.label = QStringLiteral("#%1: %2 (%3)").arg(sequence).arg(label, accepted ? tr("kept") : tr("rejected"));
+                point.metric = metric;
+                point.parameters = parameters;
+                point.baseline = sequence == 0;
+                m_livePoints.push_back(point);
+                if (!m_liveRepaint->isActive()) m_liveRepaint->start();
+            });
     connect(m_pareto, &widgets::ParetoView::pointSelected, this, &MainWindow::showPoint);
     connect(m_plan, &widgets::PlanEditorView::overrideChanged, this,
             [this](int row, widgets::OverrideState state) { onOverride(row, int(state)); });
@@ -525,6 +546,8 @@ void MainWindow::onJobFinished(int job, bool ok, const QString& error, const QSt
 {
     if (job != m_runner->currentJob()) return;  // a superseded run: its results are stale
     m_panel->setBusy(false);
+    m_liveRepaint->stop();
+    m_livePoints.clear();
     const QString significanceSource = std::exchange(m_significanceSource, QString());
     if (ok) {
         m_panel->appendLog(tr("Finished: %1").arg(runFolder));

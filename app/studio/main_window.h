@@ -130,6 +130,8 @@ private:
     QString m_significanceSource;          // a re-run reuses this run's significance.json
     QTimer* m_rerunTimer;                  // overrides re-run the search once the user pauses
     bool m_showingOverrides = false;       // the window itself is filling in the plan view's overrides
+    QVector<widgets::ConfigurationPoint> m_livePoints;  // the running search's configurations so far
+    QTimer* m_liveRepaint;                 // batches their repaints
     int m_normalFontSize = 0;             // the point size before classroom mode enlarged it
 };
 
