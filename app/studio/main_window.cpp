@@ -42,7 +42,6 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QStyleFactory>
@@ -516,7 +515,7 @@ void MainWindow::runSearch()
     request.overrides = m_overrides;
     request.significance = m_significanceSource.isEmpty();
     // Runs go to the user's data folder: the model's own folder may be read-only (a model cache).
-    const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs");
+    const QString base = QString::fromStdString(userDataFolder().string()) + QStringLiteral("/runs");
     request.out = QDir(base).filePath(QStringLiteral("axformer-run-%1").arg(QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")) +
                                       (m_rerunCount > 0 ? QStringLiteral("-%1").arg(m_rerunCount) : QString()));
     ++m_rerunCount;
@@ -534,7 +533,7 @@ void MainWindow::runFineTune()
         showError(tr("Cannot start fine-tuning"), tr("choose a pretrained model folder and the task's data first"));
         return;
     }
-    request.out = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+    request.out = QString::fromStdString(userDataFolder().string()) +
                   QStringLiteral("/models/%1-%2").arg(request.task, QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss"));
     m_panel->appendLog(tr("Fine-tuning %1 on %2 → %3").arg(request.model, request.task, request.out));
     m_panel->setBusy(true);

@@ -116,14 +116,18 @@ nlohmann::json fineTuneJson(const FineTuneReport& report)
 
 }  // namespace
 
+fs::path userDataFolder()
+{
+    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return fs::path(data) / "axformer-studio";
+    if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".local" / "share" / "axformer-studio";
+    return fs::temp_directory_path() / "axformer-studio";
+}
+
 fs::path defaultDemoFolder()
 {
     if (const char* explicitFolder = std::getenv("AXFORMER_DEMO_DIR"); explicitFolder && *explicitFolder)
         return explicitFolder;
-    if (const char* data = std::getenv("XDG_DATA_HOME"); data && *data) return fs::path(data) / "axformer-studio" / "demo-v1";
-    if (const char* home = std::getenv("HOME"); home && *home)
-        return fs::path(home) / ".local" / "share" / "axformer-studio" / "demo-v1";
-    return fs::temp_directory_path() / "axformer-studio-demo-v1";
+    return userDataFolder() / "demo-v1";
 }
 
 DemoResult runDemo(const DemoSettings& settings, SearchObserver* observer, const CancelToken* cancel)

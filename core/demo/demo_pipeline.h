@@ -29,7 +29,11 @@ struct DemoResult {
     double seconds = 0;
 };
 
-// $AXFORMER_DEMO_DIR, else $XDG_DATA_HOME/axformer-studio/demo-v1, else ~/.local/share/axformer-studio/demo-v1.
+// Where the user's own work goes: $XDG_DATA_HOME/axformer-studio, else ~/.local/share/axformer-studio
+// (the demo's cache, and the studio's runs/ and models/).
+std::filesystem::path userDataFolder();
+
+// $AXFORMER_DEMO_DIR, else userDataFolder()/demo-v1.
 std::filesystem::path defaultDemoFolder();
 
 // Runs (or resumes) the demo. Stages report through `observer` ("demo: ..." messages and each
