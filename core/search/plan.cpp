@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "io/json_file.h"
 #include "io/checkpoint.h"
 
 #include <cstdio>
@@ -203,13 +204,7 @@ Plan Plan::fromJson(const json& object, const std::string& source)
 
 Plan Plan::fromFile(const std::filesystem::path& file)
 {
-    json parsed;
-    try {
-        parsed = json::parse(readWholeFile(file));
-    } catch (const json::parse_error& error) {
-        failIn(file.string(), std::string("not valid JSON: ") + error.what());
-    }
-    return fromJson(parsed, file.string());
+    return fromJson(readJsonFile(file), file.string());
 }
 
 void Plan::save(const std::filesystem::path& file) const

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "io/json_file.h"
 #include "model/bert_model.h"
 #include "search/layer_cache.h"
 #include "search/plan.h"
@@ -289,13 +290,7 @@ Significance Significance::fromJson(const json& object, const std::string& sourc
 
 Significance Significance::fromFile(const std::filesystem::path& file)
 {
-    json parsed;
-    try {
-        parsed = json::parse(readWholeFile(file));
-    } catch (const json::parse_error& error) {
-        failIn(file.string(), std::string("not valid JSON: ") + error.what());
-    }
-    return fromJson(parsed, file.string());
+    return fromJson(readJsonFile(file), file.string());
 }
 
 void Significance::save(const std::filesystem::path& file) const
