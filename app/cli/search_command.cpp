@@ -65,6 +65,7 @@ int runSearchCommand(const Arguments& arguments)
     settings.topK = arguments.integer("top-k", 30, 1, 100000);
     settings.ffnGroups = arguments.integer("ffn-groups", 0, 0, 100000);
     settings.tolerance = arguments.number("tolerance", 0.0, 0.0, 10.0);
+    settings.groupSlack = arguments.number("slack", 1.1, 1.0, 1e6);
     settings.hardAttention = !arguments.flag("no-hard-attention");
     settings.ffnBlocks = !arguments.flag("no-ffn-blocks");
     settings.ffnGroupsAllowed = !arguments.flag("no-ffn-groups");
@@ -110,6 +111,9 @@ Command searchCommand()
                     "  --ffn-groups N          FFN groups per layer (default: the number of heads)\n"
                     "  --tolerance X (0)       accept when loss < min loss * (1 + X) and most examples' losses\n"
                     "                          are <= their reference * (1 + X): trade accuracy for size\n"
+                    "  --slack X (1.1)         try a rejected block's heads or FFN groups one by one when its\n"
+                    "                          loss was < min loss * X; a very confident model (val loss near 0)\n"
+                    "                          needs a larger X for its parts to be tried at all\n"
                     "  --no-hard-attention --no-ffn-blocks --no-ffn-groups --no-attention-blocks --no-heads\n"
                     "  --force LIST            force decisions, e.g. head:3:1=off,ffn_block:2=on\n"
                     "                          (kinds: hard_attention attention_block ffn_block head ffn_group)\n"
@@ -121,7 +125,7 @@ Command searchCommand()
                     "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
                     {"json", "significance", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
-                    {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "force", "latency-runs", "candidate-latency-runs"},
+                    {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "latency-runs", "candidate-latency-runs"},
                     runSearchCommand};
     addTaskOptions(command);
     return command;

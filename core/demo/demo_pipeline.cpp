@@ -42,6 +42,10 @@ PretrainReport pretrainStage(const DemoSettings& settings, const fs::path& langu
     BertConfig config = BertConfig::standard(int(tokenizer.vocab().size()), settings.hiddenSize, settings.layers,
                                              settings.heads, settings.intermediateSize);
     config.maxPositions = 128;
+    // A fraction of one pass over the corpus cannot overfit it; without dropout the masked-LM loss
+    // falls faster (3.28 vs 3.48 nats after 600 steps).
+    config.hiddenDropout = 0;
+    config.attentionDropout = 0;
     config.architectures = {"BertForMaskedLM"};
     ModelHeads heads;
     heads.maskedLm = true;
@@ -49,10 +53,15 @@ PretrainReport pretrainStage(const DemoSettings& settings, const fs::path& langu
     BertModel model(config, heads);
     model->initialiseWeights();
     PretrainSettings pretrain;
-    pretrain.maxSeqLength = 64;
-    pretrain.batchSize = 32;
-    pretrain.epochs = 3;
-    pretrain.optimizer.learningRate = 1e-3;
+    // Short on purpose. 300 steps of 16 x 32 tokens (under half the corpus) take the held-out loss
+    // from 5.6 to 4.3 nats and lift the fine-tune above the from-scratch model (dev 0.997-0.998 vs
+    // 0.987-0.995, seeds 7 and 1). Twice as long (loss 3.0) left the fine-tune at chance with some
+    // seeds: without next-sentence prediction nothing trains [CLS] to gather the sentence, and a
+    // sharper pretrained attention first has to be unlearnt (docs/RESULTS.md).
+    pretrain.maxSeqLength = 32;
+    pretrain.batchSize = 16;
+    pretrain.steps = int64_t(scaled(settings.scale, 300));
+    pretrain.optimizer.learningRate = 2e-3;
     pretrain.seed = settings.seed;
     const auto sequences = packCorpus(language / "corpus.txt", tokenizer, pretrain.maxSeqLength);
     PretrainReport report = ax::pretrain(*model, sequences, tokenizer.vocab(), pretrain, observer, cancel);
@@ -69,9 +78,12 @@ FineTuneReport fineTuneStage(const DemoSettings& settings, const fs::path& langu
     job.data = language;
     job.evaluation.maxSeqLength = 64;
     job.out = out;
+    // The task needs negation x polarity and the contrast clause, so accuracy sits at chance until
+    // the model finds them (epoch 2 or 3); 3e-4 found them with every seed we tried, 2e-4 with some
+    // seeds only, and higher rates not at all. The fifth epoch makes the model sure of itself.
     job.settings.epochs = 5;
     job.settings.batchSize = 16;
-    job.settings.optimizer.learningRate = 2e-4;
+    job.settings.optimizer.learningRate = 3e-4;
     job.settings.seed = settings.seed;
     return runFineTuneJob(job, observer, cancel).report;
 }
@@ -127,7 +139,7 @@ fs::path defaultDemoFolder()
 {
     if (const char* explicitFolder = std::getenv("AXFORMER_DEMO_DIR"); explicitFolder && *explicitFolder)
         return explicitFolder;
-    return userDataFolder() / "demo-v1";
+    return userDataFolder() / "demo-v2";  // v2: the 3-minute recipe (v1 caches hold the old one)
 }
 
 DemoResult runDemo(const DemoSettings& settings, SearchObserver* observer, const CancelToken* cancel)
@@ -171,9 +183,12 @@ DemoResult runDemo(const DemoSettings& settings, SearchObserver* observer, const
         job.resume = fs::exists(result.search / "journal.jsonl");
         job.significance = true;
         job.settings.topK = 8;  // the language's sentences are short: k = 30 would keep every token
-        // A model this sure of itself (val loss near 0) fails the method's strict test for every removal:
-        // tiny loss changes make half the examples "worse". 5% tolerance shows what can go.
-        job.settings.tolerance = 0.05;
+        // A model this sure of itself (val loss about 0.02) fails the method's strict test for every
+        // removal: tiny loss changes make half the examples "worse", and no whole block comes within
+        // 1.1x the best loss, so their heads and groups are never tried. 10% tolerance and a 3x slack
+        // let the search find what the significance map shows can go.
+        job.settings.tolerance = 0.1;
+        job.settings.groupSlack = 3;
         job.latencyRuns = 20;
         result.searchResult = runSearchJob(job, observer, cancel);
         recordStage(settings.folder, "search", {{"seconds", result.searchResult->search.seconds},
