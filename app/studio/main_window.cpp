@@ -410,10 +410,12 @@ void MainWindow::showLoadResult()
     const ModelLoadResult result = m_loading->result();
     if (result.ok) {
         m_summary->setSummary(result.summary);
+        m_modelShown = QFileInfo(result.summary.folder).canonicalFilePath();
         rememberRecent(result.summary.folder);
         statusBar()->showMessage(tr("Loaded %1").arg(result.summary.folder));
     } else {
         m_summary->clear();
+        m_modelShown.clear();
         showError(tr("Could not open the model"), result.error);
     }
     Q_EMIT modelLoadFinished(result.ok);
@@ -454,7 +456,7 @@ void MainWindow::showRun()
     m_guide->setSteps(classroomSteps(run));
     if (!m_pendingSentence.isEmpty()) showSentence(std::exchange(m_pendingSentence, QString()));
     if (!run.modelFolder.isEmpty() && QFileInfo::exists(run.modelFolder)) {
-        if (m_panel->modelFolder() != run.modelFolder || m_summary->isHidden()) openModel(run.modelFolder);
+        if (QFileInfo(run.modelFolder).canonicalFilePath() != m_modelShown) openModel(run.modelFolder);
         m_panel->setTask(run.task);
         if (m_attentionText->count() == 0) {
             m_attentionText->addItems(devSentences(m_panel->dataPath()));

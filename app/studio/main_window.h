@@ -126,6 +126,7 @@ private:
     std::optional<AttentionSample> m_sample;
     std::map<QString, bool> m_overrides;  // "kind:layer[:index]" -> forced on/off, for the next run
     int m_rerunCount = 0;
+    QString m_modelShown;                  // canonical folder of the model in the Model tab
     QString m_pendingSentence;             // asked for before a run was open
     QString m_significanceSource;          // a re-run reuses this run's significance.json
     QTimer* m_rerunTimer;                  // overrides re-run the search once the user pauses

@@ -184,6 +184,7 @@ void RunPanel::setBusy(bool busy)
     } else {
         m_bar->setRange(0, 1);
         m_bar->setValue(0);
+        m_stage->setText(tr("Ready"));
     }
 }
 
