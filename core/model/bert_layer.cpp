@@ -79,8 +79,11 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
     const torch::Tensor key = split(apply(m_key, hidden));
     const torch::Tensor value = split(apply(m_value, hidden));
 
-    torch::Tensor scores = torch::matmul(query, key.transpose(-1, -2)) / std::sqrt(static_cast<double>(m_headDim));
-    torch::Tensor probs = torch::softmax(scores + additiveMask, -1);
+    // Scaled and masked in place: at batch 32 each [B, heads, S, S] temporary costs as much as a
+    // small matrix product.
+    torch::Tensor scores = torch::matmul(query, key.transpose(-1, -2));
+    scores.mul_(1.0 / std::sqrt(static_cast<double>(m_headDim))).add_(additiveMask);
+    torch::Tensor probs = torch::softmax(scores, -1);
     probs = F::dropout(probs, F::DropoutFuncOptions().p(m_attentionDropout).training(is_training()));
 
     const int topK = approximation && approximation->hardAttentionTopK > 0 ? approximation->hardAttentionTopK
