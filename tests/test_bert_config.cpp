@@ -6,6 +6,8 @@
 
 #include "test_support.h"
 
+#include <fstream>
+
 using namespace ax;
 using nlohmann::json;
 
@@ -96,6 +98,20 @@ private Q_SLOTS:
             QFAIL("a missing file should fail");
         } catch (const Error& error) {
             QVERIFY2(QString(error.what()).contains("absent.json"), error.what());
+        }
+    }
+
+    // Found by fuzzing (tests/fuzz/fuzz_bert_config): a number too large for a double made the JSON
+    // parser throw out_of_range, which escaped as an unexplained exception.
+    void numberOverflowIsAnError()
+    {
+        const auto file = ax::test::scratchFolder("config") / "overflow.json";
+        std::ofstream(file) << R"({"hidden_size": 333000000000000000e00000000001329})";
+        try {
+            BertConfig::fromFile(file);
+            QFAIL("an overflowing number should fail");
+        } catch (const Error& error) {
+            QVERIFY2(QString(error.what()).contains("overflow.json: not valid JSON"), error.what());
         }
     }
 };

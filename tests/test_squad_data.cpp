@@ -174,6 +174,8 @@ void TestSquadData::malformed_data()
     const json good = question("q1", "Who?", {{{"text", "Ann"}, {"answer_start", 0}}});
 
     QTest::newRow("not JSON") << QByteArray("{\"data\": [") << "dev" << "bad.json: not valid JSON";
+    // Found by fuzzing: the JSON parser reports a number too large for a double as out_of_range.
+    QTest::newRow("number overflow") << QByteArray("{\"data\": 1e99999}") << "dev" << "bad.json: not valid JSON";
     QTest::newRow("no data") << row({{"version", "1.1"}}) << "dev" << "bad.json: the top level: missing \"data\"";
     QTest::newRow("data not an array") << row({{"data", json::object()}}) << "dev" << "\"data\": expected an array of articles";
     QTest::newRow("no paragraphs") << row({{"data", {{{"title", "x"}}}}}) << "dev" << "data[0]: missing \"paragraphs\"";

@@ -54,7 +54,7 @@ ModelInput readInput(const std::string& file, const BertConfig& config, Approxim
     json input;
     try {
         input = json::parse(readWholeFile(file));
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {  // parse_error, or out_of_range for a number too large
         failIn(file, std::string("not valid JSON: ") + error.what());
     }
     if (!input.is_object() || !input.contains("input_ids")) failIn(file, "expected an object with \"input_ids\"");

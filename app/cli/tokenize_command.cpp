@@ -21,7 +21,7 @@ int runTokenize(const Arguments& arguments)
         nlohmann::json request;
         try {
             request = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error& error) {
+        } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range for a number too large
             throw std::runtime_error("stdin line " + std::to_string(lineNumber) + ": not valid JSON: " + error.what());
         }
         if (!request.is_object() || !request.contains("text") || !request["text"].is_string())

@@ -98,7 +98,7 @@ std::map<std::string, std::string> readSquadPredictions(const std::filesystem::p
     nlohmann::json object;
     try {
         object = nlohmann::json::parse(readWholeFile(file));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number too large
         failIn(file.string(), std::string("not valid JSON: ") + e.what());
     }
     if (!object.is_object()) failIn(file.string(), "expected a JSON object {\"question id\": \"answer\", ...}");

@@ -181,7 +181,7 @@ std::vector<SquadQuestion> loadSquad(const std::filesystem::path& fileOrFolder, 
     json root;
     try {
         root = json::parse(readWholeFile(file));
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
         failIn(file.string(), std::string("not valid JSON: ") + e.what());
     }
     auto questions = SquadParser(file.string(), split == "train").parse(root);

@@ -183,7 +183,7 @@ BertConfig BertConfig::fromFile(const std::filesystem::path& file)
     json parsed;
     try {
         parsed = json::parse(text);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {  // parse_error, or out_of_range for a number too large
         failIn(file.string(), std::string("not valid JSON: ") + error.what());
     }
     return fromJson(parsed, file.string());

@@ -15,7 +15,7 @@ inline nlohmann::json readJsonFile(const std::filesystem::path& file)
 {
     try {
         return nlohmann::json::parse(readWholeFile(file));
-    } catch (const nlohmann::json::parse_error& error) {
+    } catch (const nlohmann::json::exception& error) {  // parse_error, or out_of_range for a number too large
         failIn(file.string(), std::string("not valid JSON: ") + error.what());
     }
 }

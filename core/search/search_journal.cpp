@@ -40,7 +40,7 @@ SearchJournal::SearchJournal(const std::filesystem::path& file, const json& iden
         json entry;
         try {
             entry = json::parse(line);
-        } catch (const json::parse_error&) {
+        } catch (const json::exception&) {  // parse_error, or out_of_range for a number too large
             // A line cut short by a kill during its write: everything before it is intact.
             if (in.peek() == EOF) break;
             failIn(file.string() + ":" + std::to_string(number), "not valid JSON");

@@ -1,0 +1,45 @@
+// The loaders under fuzzing read files, as users give them; each input is written to one scratch
+// file per fuzzing process first. ax::Error is the answer a bad input must get: anything else
+// escaping (another exception, a crash, a sanitizer report) is a finding.
+#pragma once
+
+#include "common/error.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace ax::fuzz {
+
+inline std::filesystem::path scratchFolder()
+{
+    static const std::filesystem::path folder = [] {
+        auto path = std::filesystem::temp_directory_path() / ("axformer-fuzz-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(path);
+        return path;
+    }();
+    return folder;
+}
+
+inline std::filesystem::path writeInput(const std::string& name, const uint8_t* data, size_t size)
+{
+    const std::filesystem::path file = scratchFolder() / name;
+    std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
+    return file;
+}
+
+template <typename Load>
+int expectCleanError(Load&& load)
+{
+    try {
+        load();
+    } catch (const ax::Error&) {
+        // a clear error: what a bad input must get
+    }
+    return 0;
+}
+
+}  // namespace ax::fuzz
