@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "io/json_file.h"
 #include "io/safetensors.h"
 #include "model/model_folder.h"
 #include "model/tensor_bridge.h"
@@ -51,12 +52,7 @@ void requireRange(const torch::Tensor& values, int64_t low, int64_t high, const 
 
 ModelInput readInput(const std::string& file, const BertConfig& config, Approximation& approximation)
 {
-    json input;
-    try {
-        input = json::parse(readWholeFile(file));
-    } catch (const json::exception& error) {  // parse_error, or out_of_range for a number too large
-        failIn(file, std::string("not valid JSON: ") + error.what());
-    }
+    const json input = readJsonFile(file);
     if (!input.is_object() || !input.contains("input_ids")) failIn(file, "expected an object with \"input_ids\"");
     ModelInput model;
     model.inputIds = integerMatrix(input, "input_ids", file);

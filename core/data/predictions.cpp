@@ -3,6 +3,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "data/tsv_reader.h"
+#include "io/json_file.h"
 
 #include <nlohmann/json.hpp>
 
@@ -95,12 +96,7 @@ void writeSquadPredictions(const std::filesystem::path& file, const std::map<std
 std::map<std::string, std::string> readSquadPredictions(const std::filesystem::path& file)
 {
     if (!std::filesystem::exists(file)) failIn(file.string(), "no such file");
-    nlohmann::json object;
-    try {
-        object = nlohmann::json::parse(readWholeFile(file));
-    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number too large
-        failIn(file.string(), std::string("not valid JSON: ") + e.what());
-    }
+    const nlohmann::json object = readJsonFile(file);
     if (!object.is_object()) failIn(file.string(), "expected a JSON object {\"question id\": \"answer\", ...}");
     std::map<std::string, std::string> predictions;
     for (const auto& [id, answer] : object.items()) {

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "io/json_file.h"
 #include "text/unicode_text.h"
 
 #include <nlohmann/json.hpp>
@@ -178,12 +179,7 @@ std::vector<SquadQuestion> loadSquad(const std::filesystem::path& fileOrFolder, 
 {
     const std::filesystem::path file = squadFile(fileOrFolder, split);
     if (!std::filesystem::exists(file)) failIn(file.string(), "no such file");
-    json root;
-    try {
-        root = json::parse(readWholeFile(file));
-    } catch (const json::exception& e) {  // parse_error, or out_of_range for a number too large
-        failIn(file.string(), std::string("not valid JSON: ") + e.what());
-    }
+    const json root = readJsonFile(file);
     auto questions = SquadParser(file.string(), split == "train").parse(root);
     if (questions.empty()) failIn(file.string(), "no questions");
     return questions;

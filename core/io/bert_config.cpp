@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "io/json_file.h"
 
 #include <algorithm>
 #include <set>
@@ -179,14 +180,7 @@ BertConfig BertConfig::fromJson(const json& object, const std::string& source)
 
 BertConfig BertConfig::fromFile(const std::filesystem::path& file)
 {
-    const std::string text = readWholeFile(file);
-    json parsed;
-    try {
-        parsed = json::parse(text);
-    } catch (const json::exception& error) {  // parse_error, or out_of_range for a number too large
-        failIn(file.string(), std::string("not valid JSON: ") + error.what());
-    }
-    return fromJson(parsed, file.string());
+    return fromJson(readJsonFile(file), file.string());
 }
 
 BertConfig BertConfig::standard(int vocabSize, int hiddenSize, int numLayers, int numHeads, int intermediateSize)
