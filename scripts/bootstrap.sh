@@ -5,27 +5,9 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${AXFORMER_BUILD_DIR:-$root/build}"
+source "$root/scripts/lib/ensure_packages.sh"
 
-packages=(
-  g++ cmake ninja-build pkg-config
-  libtorch-dev libopenblas0-openmp        # LibTorch 1.13 (CPU) on OpenBLAS, not the 50x slower reference BLAS
-  qt6-base-dev libqcustomplot-dev         # Qt 6 widgets and QCustomPlot's Qt 6 build
-  qt6-svg-dev                             # SVG export of the plots
-  nlohmann-json3-dev libicu-dev           # JSON, Unicode tables for the tokenizer
-  xvfb xauth                              # headless runs of the studio (screenshots)
-)
-
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "Installing ${missing[*]}"
-  sudo_cmd=()
-  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+ensure_packages "${build_packages[@]}"
 
 # CI builds treat warnings as errors; a user's build does not stop on a new compiler's warning.
 werror=OFF

@@ -28,11 +28,10 @@ const nlohmann::json kConfig = {{"model_type", "bert"},      {"vocab_size", 50},
 
 BertModel freshModel(int labels = 2)
 {
-    torch::manual_seed(3);
     ModelHeads heads;
     heads.numLabels = labels;
     BertModel model(BertConfig::fromJson(kConfig, "test config"), heads);
-    model->initialiseWeights();
+    model->initialiseWeights(3);
     model->eval();
     return model;
 }

@@ -93,11 +93,10 @@ BertConfig tinyConfig(double dropout = 0.1)
 
 BertModel tinyModel(uint64_t seed = 3, double dropout = 0.1)
 {
-    torch::manual_seed(seed);
     ModelHeads heads;
     heads.maskedLm = true;
     BertModel model(tinyConfig(dropout), heads);
-    model->initialiseWeights();
+    model->initialiseWeights(seed);
     return model;
 }
 

@@ -2,7 +2,9 @@
 
 #include "cli/progress_printer.h"
 #include "cli/task_options.h"
+#include "common/error.h"
 #include "train/fine_tune_job.h"
+#include "train/training_state.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +25,14 @@ int runFinetune(const Arguments& arguments)
     job.dataOptions = options.dataOptions;
     job.evaluation = options.evaluation;
     job.fromScratch = arguments.flag("from-scratch");
+    job.resume = arguments.flag("resume");
+    // Never silently throw away a stopped run, nor pretend to resume one that is not there.
+    const std::filesystem::path state = trainingStateFile(job.out);
+    if (job.resume && !std::filesystem::exists(state))
+        throw Error("nothing to resume: " + state.string() + " does not exist (a finished run removes it)");
+    if (!job.resume && std::filesystem::exists(state))
+        throw Error(state.string() + " holds a stopped fine-tune of " + job.out.string() +
+                    ": add --resume to continue it, or delete the file to start over");
     FineTuneSettings& settings = job.settings;
     settings.epochs = arguments.integer("epochs", 3, 1, 1000);
     settings.batchSize = options.evaluation.batchSize;
@@ -52,7 +62,9 @@ Command finetuneCommand()
                     "Carves a validation split out of the training data (--val-fraction 0.15, --seed 42), trains\n"
                     "with AdamW (decoupled weight decay), linear warm-up and decay and gradient clipping, evaluates\n"
                     "on val after every epoch, saves the best epoch to OUT (a Hugging Face model folder) and\n"
-                    "reports its metrics on the official dev set. OUT/finetune.json holds the whole report.\n\n"
+                    "reports its metrics on the official dev set. OUT/finetune.json holds the whole report.\n"
+                    "After every epoch the run's state goes to OUT.training-state.pt beside OUT: a run that was\n"
+                    "stopped (Ctrl+C, kill, power loss) continues with --resume and ends with the same weights.\n\n"
                     "  --task {cola,sst2,mrpc,stsb,qqp,mnli,qnli,rte,wnli,squad}\n"
                     "  --data PATH          GLUE task folder (train.tsv, dev.tsv) or SQuAD folder/JSON\n"
                     "  --epochs N (3)  --batch-size N (32)  --lr X (2e-5)  --warmup F (0.1)\n"
@@ -61,8 +73,9 @@ Command finetuneCommand()
                     "  --max-train N, --max-eval N   use only the first N examples\n"
                     "  --val-fraction 0     no val split: train on all of train, keep the last epoch\n"
                     "  --from-scratch       re-initialise every weight (the random-init baseline)\n"
+                    "  --resume             continue a stopped run at its last finished epoch (same options)\n"
                     "  --threads N  --quiet  --json\n",
-                    {"json", "from-scratch"},
+                    {"json", "from-scratch", "resume"},
                     {"model", "out", "epochs", "lr", "warmup", "weight-decay", "max-grad-norm"},
                     runFinetune};
     addTaskOptions(command);

@@ -74,9 +74,8 @@ BertModel modelForPretraining(const BertModel& loaded, uint64_t seed, ProgressOb
     ModelHeads heads;
     heads.pooler = had.pooler;
     heads.maskedLm = true;
-    torch::manual_seed(seed);
     BertModel model(maskedLmConfig(loaded->config()), heads);
-    model->initialiseWeights(initializerRange(loaded->config()));
+    model->initialiseWeights(seed, initializerRange(loaded->config()));
     torch::NoGradGuard noGrad;
     std::map<std::string, torch::Tensor> source;
     for (const auto& [name, tensor] : loaded->namedWeights()) source[name] = tensor;
@@ -155,9 +154,8 @@ int runPretrain(const Arguments& arguments)
         requireVocabSize(config, Vocab::fromFile(vocabFile), configSource);
         ModelHeads heads;
         heads.maskedLm = true;
-        torch::manual_seed(settings.seed);
         model = BertModel(config, heads);
-        model->initialiseWeights(initializerRange(config));
+        model->initialiseWeights(settings.seed, initializerRange(config));
     } else {
         loaded = loadModelFolder(*modelArgument);
         configSource = fs::path(*modelArgument) / "config.json";

@@ -67,6 +67,14 @@ void writeFileAtomicallyStreamed(const std::filesystem::path& target,
     }
 }
 
+void removeLeftoverTemporaries(const std::filesystem::path& target)
+{
+    const std::string prefix = target.filename().string() + ".tmp-";
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(target.parent_path(), ignored))
+        if (entry.path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(entry.path(), ignored);
+}
+
 std::string readWholeFile(const std::filesystem::path& file)
 {
     std::ifstream in(file, std::ios::binary);

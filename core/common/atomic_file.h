@@ -21,6 +21,10 @@ using ChunkWriter = std::function<void(const void* data, size_t size)>;
 void writeFileAtomicallyStreamed(const std::filesystem::path& target,
                                  const std::function<void(const ChunkWriter& write)>& produce);
 
+// Removes the temporary files that writes of `target` killed midway left beside it. Only for a
+// caller that knows no other process is writing `target` now (a run resuming its own outputs).
+void removeLeftoverTemporaries(const std::filesystem::path& target);
+
 // Reads a whole file; throws ax::Error naming it when it cannot be opened or read.
 std::string readWholeFile(const std::filesystem::path& file);
 

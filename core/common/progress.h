@@ -48,11 +48,13 @@ inline void throwIfCancelled(const CancelToken* token)
 // Measures elapsed time and extrapolates the time left from the steps done so far.
 class ProgressClock {
 public:
-    ProgressClock() : m_start(std::chrono::steady_clock::now()) {}
+    // `doneBefore`: work an earlier, interrupted run finished; the rate counts this run's work only.
+    explicit ProgressClock(int64_t doneBefore = 0) : m_start(std::chrono::steady_clock::now()), m_doneBefore(doneBefore) {}
     Progress at(const std::string& stage, int64_t done, int64_t total, std::string detail = {}) const
     {
         Progress progress{stage, done, total, seconds(), -1, std::move(detail)};
-        if (done > 0 && total >= done) progress.remainingSeconds = progress.elapsedSeconds * double(total - done) / double(done);
+        const int64_t doneNow = done - m_doneBefore;
+        if (doneNow > 0 && total >= done) progress.remainingSeconds = progress.elapsedSeconds * double(total - done) / double(doneNow);
         return progress;
     }
     double seconds() const
@@ -62,6 +64,7 @@ public:
 
 private:
     std::chrono::steady_clock::time_point m_start;
+    int64_t m_doneBefore;
 };
 
 }  // namespace ax

@@ -49,9 +49,8 @@ PretrainReport pretrainStage(const DemoSettings& settings, const fs::path& langu
     config.architectures = {"BertForMaskedLM"};
     ModelHeads heads;
     heads.maskedLm = true;
-    torch::manual_seed(settings.seed);
     BertModel model(config, heads);
-    model->initialiseWeights();
+    model->initialiseWeights(settings.seed);
     PretrainSettings pretrain;
     // Short on purpose. 300 steps of 16 x 32 tokens (under half the corpus) take the held-out loss
     // from 5.6 to 4.3 nats and lift the fine-tune above the from-scratch model (dev 0.997-0.998 vs
@@ -85,6 +84,7 @@ FineTuneReport fineTuneStage(const DemoSettings& settings, const fs::path& langu
     job.settings.batchSize = 16;
     job.settings.optimizer.learningRate = 3e-4;
     job.settings.seed = settings.seed;
+    job.resume = true;  // a cancelled or killed demo continues at its last finished epoch
     return runFineTuneJob(job, observer, cancel).report;
 }
 
@@ -166,7 +166,8 @@ DemoResult runDemo(const DemoSettings& settings, SearchObserver* observer, const
         recordStage(settings.folder, "pretrain", pretrainJson(*result.pretrain));
         result.stagesRun.push_back("pretrain");
     }
-    if (!fs::exists(result.finetuned / "config.json")) {
+    // finetune.json is written last: the folder alone may hold the best epoch of a stopped run.
+    if (!fs::exists(result.finetuned / "finetune.json")) {
         say(observer, "3/4 fine-tuning it on the sentiment task (15% of train kept aside as val)");
         result.fineTune = fineTuneStage(settings, result.language, result.pretrained, result.finetuned, observer, cancel);
         recordStage(settings.folder, "fine-tune", fineTuneJson(*result.fineTune));

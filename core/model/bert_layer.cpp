@@ -8,7 +8,6 @@
 
 namespace ax {
 
-namespace F = torch::nn::functional;
 
 torch::Tensor applyActivation(Activation activation, const torch::Tensor& x)
 {
@@ -20,12 +19,13 @@ torch::Tensor applyActivation(Activation activation, const torch::Tensor& x)
     throw Error("unknown activation");
 }
 
-BertLayerImpl::BertLayerImpl(const BertConfig& config, const LayerShape& shape)
+BertLayerImpl::BertLayerImpl(const BertConfig& config, const LayerShape& shape, SharedDropoutRandom dropout)
     : m_shape(shape),
       m_headDim(config.headDim()),
       m_activation(config.activation),
       m_hiddenDropout(config.hiddenDropout),
-      m_attentionDropout(config.attentionDropout)
+      m_attentionDropout(config.attentionDropout),
+      m_dropout(std::move(dropout))
 {
     const int64_t hidden = config.hiddenSize;
     const auto normOptions = torch::nn::LayerNormOptions({hidden}).eps(config.layerNormEps);
@@ -84,7 +84,7 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
     torch::Tensor scores = torch::matmul(query, key.transpose(-1, -2));
     scores.mul_(1.0 / std::sqrt(static_cast<double>(m_headDim))).add_(additiveMask);
     torch::Tensor probs = torch::softmax(scores, -1);
-    probs = F::dropout(probs, F::DropoutFuncOptions().p(m_attentionDropout).training(is_training()));
+    probs = m_dropout->apply(probs, m_attentionDropout, is_training());
 
     const int topK = approximation && approximation->hardAttentionTopK > 0 ? approximation->hardAttentionTopK
                                                                             : m_shape.hardAttentionTopK;
@@ -104,7 +104,7 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
 
     const torch::Tensor context = torch::matmul(probs, value).transpose(1, 2).reshape({batch, length, heads * m_headDim});
     torch::Tensor projected = apply(m_attentionOutput, context);
-    projected = F::dropout(projected, F::DropoutFuncOptions().p(m_hiddenDropout).training(is_training()));
+    projected = m_dropout->apply(projected, m_hiddenDropout, is_training());
     return m_attentionNorm(projected + hidden);
 }
 
@@ -129,7 +129,7 @@ torch::Tensor BertLayerImpl::ffnSublayer(const torch::Tensor& hidden, const Laye
         inner = inner * torch::tensor(keep, hidden.options());
     }
     torch::Tensor projected = apply(m_output, inner);
-    projected = F::dropout(projected, F::DropoutFuncOptions().p(m_hiddenDropout).training(is_training()));
+    projected = m_dropout->apply(projected, m_hiddenDropout, is_training());
     return m_outputNorm(projected + hidden);
 }
 

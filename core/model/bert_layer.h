@@ -4,6 +4,7 @@
 
 #include "io/bert_config.h"
 #include "model/approximation.h"
+#include "model/dropout.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/normalization.h>
@@ -12,7 +13,8 @@ namespace ax {
 
 class BertLayerImpl : public torch::nn::Module {
 public:
-    BertLayerImpl(const BertConfig& config, const LayerShape& shape);
+    // Dropout masks come from `dropout`, which the model shares with all its layers.
+    BertLayerImpl(const BertConfig& config, const LayerShape& shape, SharedDropoutRandom dropout);
 
     // hidden [B, S, H]; additiveMask [B, 1, 1, S] (0 for real tokens, -10000 for padding).
     // When attentionProbs is given it receives the (masked, hardened) probabilities [B, heads, S, S].
@@ -35,6 +37,7 @@ private:
     Activation m_activation;
     double m_hiddenDropout;
     double m_attentionDropout;
+    SharedDropoutRandom m_dropout;
 
     // A dense projection as plain parameters: torch::nn::Linear cannot be built with zero inputs,
     // which is what a layer whose heads or FFN neurons were all sliced away has.

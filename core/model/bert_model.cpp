@@ -2,11 +2,11 @@
 
 #include "common/error.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 namespace ax {
 
-namespace F = torch::nn::functional;
 
 BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std::move(config)), m_heads(heads)
 {
@@ -17,7 +17,7 @@ BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std
     m_embeddingNorm = register_module(
         "embedding_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(m_config.layerNormEps)));
     for (size_t i = 0; i < m_config.layers.size(); ++i)
-        m_layers.push_back(register_module("layer" + std::to_string(i), BertLayer(m_config, m_config.layers[i])));
+        m_layers.push_back(register_module("layer" + std::to_string(i), BertLayer(m_config, m_config.layers[i], m_dropout)));
     if (m_heads.pooler) m_pooler = register_module("pooler", torch::nn::Linear(hidden, hidden));
     if (m_heads.numLabels > 0) {
         if (!m_heads.pooler) throw Error("a classification head needs the pooler (bert.pooler.dense.*)");
@@ -42,7 +42,7 @@ torch::Tensor BertModelImpl::embed(const torch::Tensor& inputIds, const torch::T
     const torch::Tensor types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
     torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions) + m_tokenTypeEmbeddings(types);
     embeddings = m_embeddingNorm(embeddings);
-    return F::dropout(embeddings, F::DropoutFuncOptions().p(m_config.hiddenDropout).training(is_training()));
+    return m_dropout->apply(embeddings, m_config.hiddenDropout, is_training());
 }
 
 torch::Tensor BertModelImpl::additiveMask(const torch::Tensor& attentionMask, const torch::Tensor& like)
@@ -63,7 +63,7 @@ void BertModelImpl::applyHeads(BertOutput& output, const ForwardOptions& options
     if (m_pooler) output.pooled = torch::tanh(m_pooler(output.lastHidden.select(1, 0)));
     if (m_classifier) {
         const torch::Tensor pooled =
-            F::dropout(output.pooled, F::DropoutFuncOptions().p(m_config.hiddenDropout).training(is_training()));
+            m_dropout->apply(output.pooled, m_config.hiddenDropout, is_training());
         output.logits = m_classifier(pooled);
     }
     if (m_qaOutputs) {
@@ -139,15 +139,16 @@ int64_t BertModelImpl::parameterCount() const
     return count;
 }
 
-void BertModelImpl::initialiseWeights(double initializerRange)
+void BertModelImpl::initialiseWeights(uint64_t seed, double initializerRange)
 {
     torch::NoGradGuard noGrad;
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
     for (auto& [name, tensor] : namedWeights()) {
         const bool isNorm = name.find("LayerNorm") != std::string::npos;
         const bool isBias = name.size() >= 5 && name.compare(name.size() - 5, 5, ".bias") == 0;
         if (isNorm && !isBias) tensor.fill_(1.0);
         else if (isBias) tensor.zero_();
-        else tensor.normal_(0.0, initializerRange);
+        else tensor.normal_(0.0, initializerRange, generator);
     }
     m_wordEmbeddings->weight[m_config.padTokenId].zero_();
 }

@@ -70,8 +70,12 @@ public:
     std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;
     int64_t parameterCount() const;
 
-    // Normal(0, initializerRange) weights, zero biases, LayerNorm 1/0, as Hugging Face initialises.
-    void initialiseWeights(double initializerRange = 0.02);
+    // Normal(0, initializerRange) weights, zero biases, LayerNorm 1/0, as Hugging Face initialises,
+    // drawn from a generator seeded with `seed` (not the process-wide one, which other threads share).
+    void initialiseWeights(uint64_t seed, double initializerRange = 0.02);
+
+    // Dropout masks from now on come from a private generator seeded with `seed` (model/dropout.h).
+    void seedDropout(uint64_t seed) { m_dropout->reseed(seed); }
 
 private:
     BertConfig m_config;
@@ -85,6 +89,7 @@ private:
     torch::nn::Linear m_mlmTransform{nullptr};
     torch::nn::LayerNorm m_mlmNorm{nullptr};
     torch::Tensor m_mlmBias;
+    SharedDropoutRandom m_dropout = std::make_shared<DropoutRandom>();
 };
 TORCH_MODULE(BertModel);
 

@@ -7,6 +7,9 @@
 
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <stdio.h>
+
 #include <map>
 #include <random>
 #include <set>
@@ -99,6 +102,38 @@ fs::path siblingPath(const fs::path& target, const std::string& tag)
     return target.parent_path() / (target.filename().string() + "." + tag + "-" + std::to_string(device()));
 }
 
+// What a save that was killed left beside `target`: its staging folder, or the old version it had
+// moved aside. Either is garbage once a new save starts.
+void removeLeftoversOfKilledSaves(const fs::path& target)
+{
+    const std::string name = target.filename().string();
+    std::error_code ignored;
+    for (const auto& entry : fs::directory_iterator(target.parent_path(), ignored)) {
+        const std::string other = entry.path().filename().string();
+        if (other.rfind(name + ".writing-", 0) == 0 || other.rfind(name + ".old-", 0) == 0) fs::remove_all(entry.path(), ignored);
+    }
+}
+
+// Puts the finished `staging` folder in the place of `target`. Linux swaps the two in one step
+// (renameat2 with RENAME_EXCHANGE), so a kill at any moment leaves a whole `target`, old or new.
+void swapIntoPlace(const fs::path& staging, const fs::path& target)
+{
+    std::error_code ignored;
+    if (!fs::exists(target)) {
+        fs::rename(staging, target);
+        return;
+    }
+    if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+        fs::remove_all(staging, ignored);  // it now holds the old version
+        return;
+    }
+    // A filesystem without the exchange: move the old version aside first.
+    const fs::path old = siblingPath(target, "old");
+    fs::rename(target, old);
+    fs::rename(staging, target);
+    fs::remove_all(old, ignored);
+}
+
 }  // namespace
 
 const std::vector<std::string>& tokenizerFileNames()
@@ -150,6 +185,7 @@ void saveModelFolder(BertModelImpl& model, const fs::path& folder, const fs::pat
     const fs::path target = fs::absolute(folder).lexically_normal();
     if (fs::exists(target) && !fs::is_directory(target)) failIn(target.string(), "exists and is not a folder");
     fs::create_directories(target.parent_path());
+    removeLeftoversOfKilledSaves(target);
     const fs::path staging = siblingPath(target, "writing");
     fs::create_directory(staging);
     try {
@@ -166,16 +202,7 @@ void saveModelFolder(BertModelImpl& model, const fs::path& folder, const fs::pat
         fs::remove_all(staging, ignored);
         throw;
     }
-    // Swap the finished folder in; an older version is moved aside first and removed after.
-    std::error_code ignored;
-    if (fs::exists(target)) {
-        const fs::path old = siblingPath(target, "old");
-        fs::rename(target, old);
-        fs::rename(staging, target);
-        fs::remove_all(old, ignored);
-    } else {
-        fs::rename(staging, target);
-    }
+    swapIntoPlace(staging, target);
 }
 
 }  // namespace ax

@@ -23,7 +23,9 @@ LoadedModel loadModelFolder(const std::filesystem::path& folder);
 
 // Writes config.json and model.safetensors, and copies the tokenizer files (vocab.txt,
 // tokenizer_config.json, special_tokens_map.json) from `tokenizerSource` when given. The folder
-// appears whole or not at all: it is written beside the target and renamed into place.
+// appears whole or not at all: it is written beside the target and swapped into place in one step,
+// so a process killed at any moment leaves the old folder or the new one, never a mix; what a
+// killed save left beside it is removed by the next save.
 void saveModelFolder(BertModelImpl& model, const std::filesystem::path& folder,
                      const std::filesystem::path& tokenizerSource = {});
 

@@ -81,6 +81,8 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         throw Error(job.out.string() + ": already holds a search; resume it or choose a new folder");
     if (job.resume && !fs::exists(journalFile)) throw Error(journalFile.string() + ": no journal to resume from");
     fs::create_directories(job.out);
+    if (job.resume)  // what a kill while writing an output left beside it
+        for (const char* output : {"plan.json", "pareto.json", "report.md", "significance.json"}) removeLeftoverTemporaries(job.out / output);
 
     const TaskSpec& task = *job.task;
     LoadedModel loaded = loadModelFolder(job.model);

@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "model/model_folder.h"
 #include "train/task_model.h"
+#include "train/training_state.h"
 
 #include <torch/torch.h>
 
@@ -21,6 +22,25 @@ json epochJson(const EpochReport& epoch)
 {
     return {{"epoch", epoch.epoch},       {"train_loss", epoch.trainLoss},   {"val_loss", epoch.valLoss},
             {"val", metricsJson(epoch.valMetrics)}, {"seconds", epoch.seconds}, {"best", epoch.best}};
+}
+
+// Everything that shapes the trained weights: a state saved under another identity cannot be resumed.
+json trainingIdentity(const FineTuneJob& job, const TaskData& data)
+{
+    const FineTuneSettings& s = job.settings;
+    return {{"task", job.task->name},
+            {"model", std::filesystem::weakly_canonical(job.model).string()},
+            {"data", std::filesystem::weakly_canonical(job.data).string()},
+            {"train_examples", data.train.size()},
+            {"val_examples", data.val.size()},
+            {"from_scratch", job.fromScratch},
+            {"split", {{"val_fraction", job.dataOptions.valFraction}, {"seed", job.dataOptions.splitSeed},
+                       {"max_train", job.dataOptions.maxTrain}}},
+            {"max_seq_len", job.evaluation.maxSeqLength},
+            {"doc_stride", job.evaluation.docStride},
+            {"settings", {{"epochs", s.epochs}, {"batch_size", s.batchSize}, {"lr", s.optimizer.learningRate},
+                          {"warmup", s.optimizer.warmupFraction}, {"weight_decay", s.optimizer.weightDecay},
+                          {"max_grad_norm", s.optimizer.maxGradNorm}, {"seed", s.seed}}}};
 }
 
 }  // namespace
@@ -46,9 +66,12 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
     if (!data.val.empty()) val.emplace(task, data.val, data.valQuestions, tokenizer, evaluation);
     const TaskEvaluator dev(task, data.dev, data.devQuestions, tokenizer, evaluation);
 
+    EpochCheckpoints checkpoints{trainingStateFile(job.out), trainingIdentity(job, data), job.resume};
+    removeLeftoverTemporaries(checkpoints.stateFile);  // of a run killed while saving its state
+    if (!job.resume) std::filesystem::remove(checkpoints.stateFile);
     FineTuneJobResult result;
     result.report = fineTune(*model, task, train, val ? &*val : nullptr, job.settings, observer, cancel,
-                             [&](const EpochReport&) { saveModelFolder(*model, job.out, job.model); });
+                             [&](const EpochReport&) { saveModelFolder(*model, job.out, job.model); }, &checkpoints);
     result.dev = dev.evaluate(*model, nullptr, cancel, observer);
 
     json epochs = json::array();
@@ -65,6 +88,7 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
                       {"best_epoch", result.report.bestEpoch},
                       {"steps", result.report.steps},
                       {"seconds", result.report.seconds},
+                      {"resumed_after_epoch", result.report.resumedAfter},
                       {"threads", at::get_num_threads()},
                       {"settings", {{"epochs", s.epochs}, {"batch_size", s.batchSize}, {"lr", s.optimizer.learningRate},
                                     {"warmup", s.optimizer.warmupFraction}, {"weight_decay", s.optimizer.weightDecay},
@@ -72,6 +96,7 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
                       {"dev", {{"split", "dev"}, {"examples", dev.size()}, {"loss", result.dev.meanLoss},
                                {"metrics", metricsJson(result.dev.metrics)}}}};
     writeFileAtomically(job.out / "finetune.json", result.summary.dump(2) + "\n");
+    std::filesystem::remove(checkpoints.stateFile);  // finished: nothing left to resume
     return result;
 }
 

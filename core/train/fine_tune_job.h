@@ -21,6 +21,9 @@ struct FineTuneJob {
     FineTuneSettings settings;
     std::filesystem::path out;     // the fine-tuned model folder
     bool fromScratch = false;      // re-initialise every weight: the random-init baseline
+    // Continue a killed or cancelled run from its state (trainingStateFile(out)) when there is one;
+    // otherwise a leftover state is discarded and training starts over.
+    bool resume = false;
 };
 
 struct FineTuneJobResult {
@@ -30,7 +33,8 @@ struct FineTuneJobResult {
 };
 
 // Throws ax::Error naming the file for bad input, ax::Cancelled when `cancel` is set (the best
-// epoch so far is then already saved in `out`).
+// epoch so far is then already saved in `out`, and the run can be resumed). After every epoch the
+// state is saved beside `out` (train/training_state.h); a finished run removes it.
 FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* observer = nullptr, const CancelToken* cancel = nullptr);
 
 }  // namespace ax

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "model/bert_model.h"
 #include "train/batch_tensors.h"
+#include "train/training_state.h"
 
 #include <torch/torch.h>
 
@@ -49,24 +50,34 @@ double primaryMetric(const TaskSpec& task, const MetricSet& metrics)
 
 FineTuneReport fineTune(BertModelImpl& model, const TaskSpec& task, const std::vector<Feature>& train,
                         const TaskEvaluator* val, const FineTuneSettings& settings, ProgressObserver* observer,
-                        const CancelToken* cancel, const std::function<void(const EpochReport&)>& onImproved)
+                        const CancelToken* cancel, const std::function<void(const EpochReport&)>& onImproved,
+                        const EpochCheckpoints* checkpoints)
 {
     if (train.empty()) throw Error("nothing to train on: the " + task.name + " training split is empty");
     if (settings.epochs < 1) throw Error("fine-tuning needs at least one epoch");
-    torch::manual_seed(settings.seed);
 
     const int64_t batchesPerEpoch = (static_cast<int64_t>(train.size()) + settings.batchSize - 1) / settings.batchSize;
     const int64_t totalSteps = batchesPerEpoch * settings.epochs;
     Optimization optimization(model, settings.optimizer, totalSteps);
-    const ProgressClock clock;
     FineTuneReport report;
     report.bestValPrimary = -std::numeric_limits<double>::infinity();
     std::vector<torch::Tensor> best;
+    if (checkpoints && checkpoints->resume && std::filesystem::exists(checkpoints->stateFile)) {
+        TrainingProgress progress = loadTrainingState(checkpoints->stateFile, checkpoints->identity, task, model, optimization);
+        report = std::move(progress.report);
+        best = std::move(progress.best);
+        report.resumedAfter = static_cast<int>(report.epochs.size());
+        if (observer)
+            observer->onMessage("resuming after epoch " + std::to_string(report.resumedAfter) + " of " +
+                                std::to_string(settings.epochs) + " from " + checkpoints->stateFile.string());
+    }
 
+    const ProgressClock clock(optimization.stepsTaken());
     try {
-        for (int epoch = 1; epoch <= settings.epochs; ++epoch) {
+        for (int epoch = report.resumedAfter + 1; epoch <= settings.epochs; ++epoch) {
             const ProgressClock epochClock;
             model.train();
+            model.seedDropout(settings.seed * 1000003 + uint64_t(epoch));
             const std::vector<Batch> batches = makeBatches(train, settings.batchSize, true, settings.seed + uint64_t(epoch));
             double lossSum = 0;
             for (const Batch& batch : batches) {
@@ -109,7 +120,10 @@ FineTuneReport fineTune(BertModelImpl& model, const TaskSpec& task, const std::v
                          << epochReport.valPrimary << (epochReport.best ? " (best)" : "");
                 observer->onMessage(line.str());
             }
+            report.steps = optimization.stepsTaken();
             if (epochReport.best && onImproved) onImproved(epochReport);
+            // After the improved model is saved: a kill between the two repeats this epoch, exactly.
+            if (checkpoints) saveTrainingState(checkpoints->stateFile, checkpoints->identity, model, optimization, {report, best});
         }
     } catch (const Cancelled&) {
         if (!best.empty()) restore(model, best);
@@ -118,8 +132,8 @@ FineTuneReport fineTune(BertModelImpl& model, const TaskSpec& task, const std::v
     }
     restore(model, best);
     model.eval();
-    report.steps = optimization.stepsTaken();
-    report.seconds = clock.seconds();
+    report.seconds = 0;
+    for (const EpochReport& epoch : report.epochs) report.seconds += epoch.seconds;
     return report;
 }
 

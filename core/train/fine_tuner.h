@@ -8,6 +8,9 @@
 #include "train/optimization.h"
 #include "train/task_evaluator.h"
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <functional>
 
 namespace ax {
@@ -17,6 +20,14 @@ struct FineTuneSettings {
     int batchSize = 32;
     OptimizerSettings optimizer;
     uint64_t seed = 42;
+};
+
+// Where a fine-tune keeps its state after every epoch (train/training_state.h) so that a killed run
+// can be resumed, and whether this run continues from it.
+struct EpochCheckpoints {
+    std::filesystem::path stateFile;
+    nlohmann::json identity;  // what is trained and how; a state written for another is refused
+    bool resume = false;      // continue from stateFile when it exists
 };
 
 struct EpochReport {
@@ -34,17 +45,22 @@ struct FineTuneReport {
     int bestEpoch = 0;
     double bestValPrimary = 0;
     int64_t steps = 0;
-    double seconds = 0;
+    double seconds = 0;    // the epochs' wall time, those of an interrupted earlier run included
+    int resumedAfter = 0;  // the epochs an earlier run had finished
 };
 
 // Trains `model` in place on `train` and leaves it holding the weights of the best epoch by `val`
 // (without a val split, every epoch counts as the best so far and the last one is kept).
 // `onImproved` is called after each epoch that beats every earlier one (to save a checkpoint).
 // Throws ax::Cancelled when `cancel` is set; the model then holds the best weights so far.
+// With `checkpoints` the state is saved after every epoch (after onImproved) and, when asked, a
+// run resumes from it; each epoch's shuffling and dropout derive from the seed and the epoch alone,
+// so a resumed run ends with the weights of an uninterrupted one.
 FineTuneReport fineTune(BertModelImpl& model, const TaskSpec& task, const std::vector<Feature>& train,
                         const TaskEvaluator* val, const FineTuneSettings& settings, ProgressObserver* observer = nullptr,
                         const CancelToken* cancel = nullptr,
-                        const std::function<void(const EpochReport&)>& onImproved = {});
+                        const std::function<void(const EpochReport&)>& onImproved = {},
+                        const EpochCheckpoints* checkpoints = nullptr);
 
 // The primary metric of a result; NaN (undefined correlation) counts as worse than any number.
 double primaryMetric(const TaskSpec& task, const MetricSet& metrics);

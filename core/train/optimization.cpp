@@ -41,6 +41,24 @@ double Optimization::scheduleFactor(int64_t step, int64_t warmupSteps, int64_t t
     return std::max(0.0, static_cast<double>(totalSteps - step) / static_cast<double>(std::max<int64_t>(1, totalSteps - warmupSteps)));
 }
 
+void Optimization::save(torch::serialize::OutputArchive& archive) const
+{
+    torch::serialize::OutputArchive adam(archive.compilation_unit());
+    m_optimizer->save(adam);
+    archive.write("adamw", adam);
+    archive.write("schedule_step", c10::IValue(m_step));
+}
+
+void Optimization::load(torch::serialize::InputArchive& archive)
+{
+    torch::serialize::InputArchive adam;
+    archive.read("adamw", adam);
+    m_optimizer->load(adam);
+    c10::IValue step;
+    archive.read("schedule_step", step);
+    m_step = step.toInt();
+}
+
 double Optimization::step()
 {
     if (m_settings.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(m_parameters, m_settings.maxGradNorm);

@@ -6,6 +6,8 @@
 #include "model/bert_model.h"
 
 #include <torch/optim/adamw.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
 #include <memory>
 
@@ -27,6 +29,10 @@ public:
     // zero the gradients. Returns the learning rate used.
     double step();
     int64_t stepsTaken() const { return m_step; }
+
+    // The optimiser's moments and step counts and the schedule's position, for a resumable run.
+    void save(torch::serialize::OutputArchive& archive) const;
+    void load(torch::serialize::InputArchive& archive);
 
     // The schedule's factor for optimiser step `step` (0-based): step/warmup during warm-up, then
     // falling linearly to 0 at totalSteps. Step 0 with warm-up has factor 0, as Hugging Face's.

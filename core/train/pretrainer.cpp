@@ -308,7 +308,7 @@ PretrainReport pretrain(BertModelImpl& model, const std::vector<std::vector<int6
     const int64_t stepsPerEpoch = static_cast<int64_t>((trainCount + batchSize - 1) / batchSize);
     const int64_t totalSteps = settings.steps > 0 ? settings.steps : stepsPerEpoch * settings.epochs;
     const int64_t totalEpochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
-    torch::manual_seed(settings.seed);  // dropout
+    model.seedDropout(settings.seed);
     std::mt19937_64 rng(settings.seed);
     Optimization optimization(model, settings.optimizer, totalSteps);
     const torch::Device device = deviceOf(model);

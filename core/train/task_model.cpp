@@ -23,9 +23,8 @@ BertModel modelForTask(BertModelImpl& pretrained, const TaskSpec& task, uint64_t
     }
     config.extraFields["finetuning_task"] = task.name;
 
-    torch::manual_seed(seed);
     BertModel model(config, heads);
-    model->initialiseWeights();
+    model->initialiseWeights(seed);
     if (!randomInit) {
         torch::NoGradGuard noGrad;
         std::map<std::string, torch::Tensor> source;

@@ -6,6 +6,7 @@
 #include "common/error.h"
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,10 @@ inline std::filesystem::path scratchFolder()
     static const std::filesystem::path folder = [] {
         auto path = std::filesystem::temp_directory_path() / ("axformer-fuzz-" + std::to_string(::getpid()));
         std::filesystem::create_directories(path);
+        std::atexit([] {  // a run that ends normally leaves nothing in /tmp
+            std::error_code ignored;
+            std::filesystem::remove_all(scratchFolder(), ignored);
+        });
         return path;
     }();
     return folder;
