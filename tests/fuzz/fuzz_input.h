@@ -6,7 +6,6 @@
 #include "common/error.h"
 
 #include <cstddef>
-#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -15,18 +14,22 @@
 
 namespace ax::fuzz {
 
-inline std::filesystem::path scratchFolder()
+// One folder per fuzzing process; a run that ends normally leaves nothing in /tmp (the folder is
+// removed when the static below is destroyed, not by an atexit handler that would outlive it).
+struct ScratchFolder {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("axformer-fuzz-" + std::to_string(::getpid()));
+    ScratchFolder() { std::filesystem::create_directories(path); }
+    ~ScratchFolder()
+    {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+    }
+};
+
+inline const std::filesystem::path& scratchFolder()
 {
-    static const std::filesystem::path folder = [] {
-        auto path = std::filesystem::temp_directory_path() / ("axformer-fuzz-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(path);
-        std::atexit([] {  // a run that ends normally leaves nothing in /tmp
-            std::error_code ignored;
-            std::filesystem::remove_all(scratchFolder(), ignored);
-        });
-        return path;
-    }();
-    return folder;
+    static const ScratchFolder folder;
+    return folder.path;
 }
 
 inline std::filesystem::path writeInput(const std::string& name, const uint8_t* data, size_t size)
