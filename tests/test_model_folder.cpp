@@ -119,6 +119,7 @@ private Q_SLOTS:
         QTest::newRow("missing tensor") << "missing" << QStringList{"bert.encoder.layer.1.output.dense.weight", "missing"};
         QTest::newRow("wrong shape") << "shape" << QStringList{"bert.encoder.layer.0.intermediate.dense.weight", "[13, 8]", "[12, 8]"};
         QTest::newRow("NaN weight") << "nan" << QStringList{"bert.pooler.dense.weight", "NaN"};
+        QTest::newRow("infinite weight") << "inf" << QStringList{"model.safetensors", "bert.encoder.layer.1.attention.self.query.bias", "infinite"};
         QTest::newRow("integer weights") << "integer" << QStringList{"bert.embeddings.LayerNorm.bias", "floating-point"};
         QTest::newRow("labels disagree") << "labels" << QStringList{"config.json", "3 labels", "2 outputs"};
         QTest::newRow("no config") << "noconfig" << QStringList{"config.json"};
@@ -142,6 +143,8 @@ private Q_SLOTS:
             };
         if (problem == "shape")
             edit = [](auto& tensors) { tensorNamed(tensors, "bert.encoder.layer.0.intermediate.dense.weight") = torch::zeros({13, 8}); };
+        if (problem == "inf")
+            edit = [](auto& tensors) { tensorNamed(tensors, "bert.encoder.layer.1.attention.self.query.bias")[3] = -INFINITY; };
         if (problem == "nan")
             edit = [](auto& tensors) { tensorNamed(tensors, "bert.pooler.dense.weight")[0][0] = NAN; };
         if (problem == "integer")
