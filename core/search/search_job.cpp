@@ -9,6 +9,7 @@
 #include "search/search_report.h"
 #include "text/bert_tokenizer.h"
 #include "train/fine_tuner.h"
+#include "train/task_model.h"
 
 #include <torch/torch.h>
 
@@ -86,6 +87,8 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     LoadedModel loaded = loadModelFolder(job.model);
     BertModelImpl& model = *loaded.model;
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(job.model);
+    checkInputsFit(loaded, tokenizer.vocab(), job.evaluation.maxSeqLength);
+    requireHeadFor(model, task, job.model);
     const TaskData data = loadTaskData(task, job.data, job.dataOptions);
     if (data.val.empty()) throw Error(job.data.string() + ": the val split is empty; the search needs --val-fraction > 0");
     const TaskEvaluator val(task, data.val, data.valQuestions, tokenizer, job.evaluation);
