@@ -95,6 +95,40 @@ private Q_SLOTS:
         QCOMPARE(result.featureLosses.size(), size_t(300));
     }
 
+    // A model without the task's head, a head of the wrong width, or nothing to evaluate or train
+    // on: a clear error, not LibTorch's cross-entropy complaint or a metric over no examples.
+    void mismatchedHeadsAndEmptySplitsAreRefused()
+    {
+        const fs::path data = ax::test::writeSyntheticSentiment(60, 20);
+        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const TaskSpec& task = taskSpec("sst2");
+        const TaskData split = loadTaskData(task, data, DataOptions{});
+        EvaluationSettings evaluation;
+        evaluation.maxSeqLength = 16;
+        const TaskEvaluator dev(task, split.dev, {}, tokenizer, evaluation);
+        const BertConfig config = BertConfig::standard(int(tokenizer.vocab().size()), 16, 1, 2, 32);
+        BertModel bare(config, ModelHeads{});
+        ax::test::expectErrorMentioning([&] { dev.evaluate(*bare); }, "the model has no classification head for task sst2");
+        ModelHeads three;
+        three.numLabels = 3;
+        BertModel mnliShaped(config, three);
+        ax::test::expectErrorMentioning([&] { dev.evaluate(*mnliShaped); }, "the model's classifier has 3 outputs but task sst2 has 2 labels");
+        // The CLI's eval and the search ask first, naming the folder.
+        ax::test::expectErrorMentioning([&] { requireHeadFor(*bare, task, "pretrained"); },
+                                        "pretrained: the model has no classification head for task sst2; fine-tune it");
+        ax::test::expectErrorMentioning([&] { requireHeadFor(*mnliShaped, task, "mnli-model"); },
+                                        "mnli-model: the model's classifier has 3 outputs but task sst2 has 2 labels");
+        ax::test::expectErrorMentioning([&] { requireHeadFor(*mnliShaped, taskSpec("stsb"), "mnli-model"); },
+                                        "mnli-model: task stsb needs a regression head");
+        ax::test::expectErrorMentioning([&] { requireHeadFor(*mnliShaped, taskSpec("squad"), "mnli-model"); },
+                                        "mnli-model: the model has no question-answering head");
+        requireHeadFor(*mnliShaped, taskSpec("mnli"), "mnli-model");
+        ax::test::expectErrorMentioning([&] { (void)TaskEvaluator(task, {}, {}, tokenizer, evaluation); }, "nothing to evaluate: the sst2 split is empty");
+        BertModel model = modelForTask(*bare, task, 1, true);
+        ax::test::expectErrorMentioning([&] { fineTune(*model, task, {}, nullptr, FineTuneSettings{}); },
+                                        "nothing to train on: the sst2 training split is empty");
+    }
+
     void cancellationStopsWithinABatch()
     {
         const fs::path data = ax::test::writeSyntheticSentiment(400, 50);

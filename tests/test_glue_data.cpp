@@ -368,6 +368,10 @@ void TestGlueData::malformed_data()
                                     << QByteArray("index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n"
                                                   "0\tg\tf\ty\t0\tnone\tnone\tA.\tB.\tinf\n")
                                     << "train" << "is not a number";
+    QTest::newRow("score outside 0-5") << "stsb"
+                                       << QByteArray("index\tgenre\tfilename\tyear\told_index\tsource1\tsource2\tsentence1\tsentence2\tscore\n"
+                                                     "0\tg\tf\ty\t0\tnone\tnone\tA.\tB.\t7.5\n")
+                                       << "train" << "train.tsv:2: the score \"7.5\" is outside stsb's range [0, 5]";
     QTest::newRow("empty text") << "rte" << QByteArray("index\tsentence1\tsentence2\tlabel\n0\ta\t \tentailment\n") << "train"
                                 << "train.tsv:2: empty text in column \"sentence2\"";
     QTest::newRow("header lacks a column") << "mrpc" << QByteArray("Quality\t#1 ID\t#2 ID\t#1 String\n1\t2\t3\ta\n") << "train"

@@ -4,6 +4,7 @@
 #include "io/safetensors.h"
 #include "model/model_folder.h"
 #include "model/tensor_bridge.h"
+#include "text/vocab.h"
 
 #include <torch/torch.h>
 
@@ -118,6 +119,7 @@ private Q_SLOTS:
         QTest::newRow("missing tensor") << "missing" << QStringList{"bert.encoder.layer.1.output.dense.weight", "missing"};
         QTest::newRow("wrong shape") << "shape" << QStringList{"bert.encoder.layer.0.intermediate.dense.weight", "[13, 8]", "[12, 8]"};
         QTest::newRow("NaN weight") << "nan" << QStringList{"bert.pooler.dense.weight", "NaN"};
+        QTest::newRow("infinite weight") << "inf" << QStringList{"model.safetensors", "bert.encoder.layer.1.attention.self.query.bias", "infinite"};
         QTest::newRow("integer weights") << "integer" << QStringList{"bert.embeddings.LayerNorm.bias", "floating-point"};
         QTest::newRow("labels disagree") << "labels" << QStringList{"config.json", "3 labels", "2 outputs"};
         QTest::newRow("no config") << "noconfig" << QStringList{"config.json"};
@@ -141,6 +143,8 @@ private Q_SLOTS:
             };
         if (problem == "shape")
             edit = [](auto& tensors) { tensorNamed(tensors, "bert.encoder.layer.0.intermediate.dense.weight") = torch::zeros({13, 8}); };
+        if (problem == "inf")
+            edit = [](auto& tensors) { tensorNamed(tensors, "bert.encoder.layer.1.attention.self.query.bias")[3] = -INFINITY; };
         if (problem == "nan")
             edit = [](auto& tensors) { tensorNamed(tensors, "bert.pooler.dense.weight")[0][0] = NAN; };
         if (problem == "integer")
@@ -153,6 +157,35 @@ private Q_SLOTS:
         if (problem == "noweights") fs::remove(folder / "model.safetensors");
         if (problem == "badjson") writeFileAtomically(folder / "config.json", "{\"hidden_size\": 8,");
         expectLoadError(folder, fragments);
+    }
+
+    // Inputs that would index past the embeddings: refused before any work, and by the forward
+    // itself (LibTorch's own "index out of range in self" is not an ax::Error and names nothing).
+    void inputsBeyondTheEmbeddingsAreRefused()
+    {
+        const fs::path folder = writeFolder("fit", kConfig);
+        LoadedModel loaded = loadModelFolder(folder);
+        std::vector<std::string> tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
+        while (tokens.size() < 50) tokens.push_back("t" + std::to_string(tokens.size()));
+        checkInputsFit(loaded, Vocab::fromTokens(tokens, "fit/vocab.txt"), 16);  // 50 tokens, 16 positions: fits
+        while (tokens.size() < 60) tokens.push_back("t" + std::to_string(tokens.size()));
+        ax::test::expectErrorMentioning([&] { checkInputsFit(loaded, Vocab::fromTokens(tokens, "fit/vocab.txt"), 16); },
+                                        "fit/vocab.txt: has 60 tokens but the model's vocab_size is 50");
+        tokens.resize(50);
+        const QString configFile = QString::fromStdString((folder / "config.json").string());
+        ax::test::expectErrorMentioning([&] { checkInputsFit(loaded, Vocab::fromTokens(tokens, "fit/vocab.txt"), 32); },
+                                        configFile + ": max_position_embeddings is 16, fewer than the maximum sequence length 32");
+
+        torch::InferenceMode inference;
+        ModelInput input;
+        input.inputIds = torch::tensor({{2, 55, 3}}, torch::kInt64);
+        ax::test::expectErrorMentioning([&] { loaded.model->forward(input); }, "token id 55 is outside the model's vocabulary of 50");
+        input.inputIds = torch::tensor({{2, 7, 3}}, torch::kInt64);
+        input.tokenTypeIds = torch::tensor({{0, 2, 1}}, torch::kInt64);
+        ax::test::expectErrorMentioning([&] { loaded.model->forward(input); }, "token type 2 is outside the model's 2 token types");
+        input.inputIds = torch::ones({1, 17}, torch::kInt64);
+        input.tokenTypeIds = torch::Tensor();
+        ax::test::expectErrorMentioning([&] { loaded.model->forward(input); }, "17 tokens is longer than the model's 16 positions");
     }
 };
 

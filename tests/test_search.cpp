@@ -8,6 +8,8 @@
 #include "search/pareto.h"
 #include "search/search_report.h"
 #include "search/significance.h"
+#include "search/search_job.h"
+#include "model/model_folder.h"
 #include "train/fine_tuner.h"
 #include "train/task_data.h"
 #include "train/task_model.h"
@@ -27,6 +29,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Fixture {
+    fs::path data;  // train.tsv, dev.tsv and vocab.txt
     BertModel model{nullptr};
     std::unique_ptr<TaskEvaluator> val;
     Plan header;
@@ -38,6 +41,7 @@ Fixture& fixture()
     static Fixture f = [] {
         Fixture made;
         const fs::path data = ax::test::writeSyntheticSentiment(900, 100, 11);
+        made.data = data;
         const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
         const TaskSpec& task = taskSpec("sst2");
         const TaskData split = loadTaskData(task, data, DataOptions{});
@@ -242,6 +246,9 @@ private Q_SLOTS:
             {[](nlohmann::json& j) { j["decisions"][0]["state"] = "maybe"; }, "state must be"},
             {[](nlohmann::json& j) { j["decisions"] = {{{"kind", "head"}, {"layer", 1}, {"state", "applied"}}}; }, "needs an index"},
             {[](nlohmann::json& j) { j["top_k"] = 0; }, "top_k"},
+            // A format or version of the wrong type escaped as json::type_error, naming no file.
+            {[](nlohmann::json& j) { j["format"] = 5; }, "not an AxFormer plan"},
+            {[](nlohmann::json& j) { j["version"] = "1"; }, "\"version\" must be an integer"},
         };
         for (const auto& [edit, expected] : cases) {
             nlohmann::json broken = good;
@@ -269,6 +276,87 @@ private Q_SLOTS:
         } catch (const Error& error) {
             QVERIFY2(QString(error.what()).contains("3 layers"), error.what());
         }
+        impossible["ffn_groups"] = 4;
+        impossible["decisions"] = {{{"kind", "ffn_group"}, {"layer", 0}, {"index", 4}, {"state", "applied"}}};
+        ax::test::expectErrorMentioning([&] { Plan::fromJson(impossible, "edited.json").approximation(f.model->config(), "edited.json"); },
+                                        "edited.json: layer 0 FFN group 4: the plan has 4 FFN groups per layer");
+        impossible["ffn_groups"] = 1000;
+        impossible["decisions"][0]["index"] = 0;
+        ax::test::expectErrorMentioning([&] { Plan::fromJson(impossible, "edited.json").approximation(f.model->config(), "edited.json"); },
+                                        "edited.json: ffn_groups 1000 cannot split layer 0's 64 FFN neurons");
+    }
+
+    // A plan names heads and groups by position: applied to other weights it would prune the wrong
+    // ones, so the core refuses it (the CLI's apply and the studio's export both ask), and the CLI
+    // names the plan file and its way out.
+    void planForAnotherModelIsRefused()
+    {
+        Fixture& f = fixture();
+        const fs::path scratch = ax::test::scratchFolder("other-model");
+        const fs::path model = scratch / "model";
+        saveModelFolder(*f.model, model);
+        fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+        Plan plan = f.header;
+        plan.ffnGroups = 4;
+        plan.decisions.push_back(Decision{Element{ElementKind::Head, 1, 2}, "user", true});
+        plan.modelHash = weightsHash(model);
+        requirePlanForModel(plan, model, "plan.json");  // its own model
+        plan.modelHash = "0123456789abcdef";
+        ax::test::expectErrorMentioning([&] { requirePlanForModel(plan, model, "other/plan.json"); },
+                                        "other/plan.json: the plan was made for another model (weights hash 0123456789abcdef");
+        plan.modelHash.clear();
+        requirePlanForModel(plan, model, "plan.json");  // written by hand: nothing to compare
+
+        plan.modelHash = "0123456789abcdef";
+        const fs::path planFile = scratch / "plan.json";
+        plan.save(planFile);
+        const auto path = [](const fs::path& p) { return QString::fromStdString(p.string()); };
+        const ax::test::CliRun refused = ax::test::runCli({"apply", "--model", path(model), "--plan", path(planFile), "--out", path(scratch / "small")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(path(planFile) + ": the plan was made for another model") && refused.err.contains("--ignore-hash"),
+                 qPrintable(refused.err));
+        QVERIFY(!fs::exists(scratch / "small"));
+        const ax::test::CliRun forced = ax::test::runCli({"apply", "--model", path(model), "--plan", path(planFile), "--out",
+                                                          path(scratch / "small"), "--ignore-hash", "--quiet"});
+        QVERIFY2(forced.exitCode == 0, qPrintable(forced.err));
+    }
+
+    // A maximum sequence length beyond the model's positions failed only at the first batch that
+    // long (mid-training for finetune), naming neither config.json nor --max-seq-len.
+    void sequenceLengthBeyondPositionsIsRefusedUpFront()
+    {
+        Fixture& f = fixture();
+        const fs::path model = ax::test::scratchFolder("positions") / "model";
+        saveModelFolder(*f.model, model);
+        fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+        const QString positions = QString::number(f.model->config().maxPositions);
+        const ax::test::CliRun run = ax::test::runCli({"eval", "--model", QString::fromStdString(model.string()), "--task", "sst2",
+                                                       "--data", QString::fromStdString(f.data.string()), "--max-seq-len",
+                                                       QString::number(f.model->config().maxPositions + 1), "--quiet"});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QString::fromStdString((model / "config.json").string()) + ": max_position_embeddings is " + positions) &&
+                     run.err.contains("--max-seq-len"),
+                 qPrintable(run.err));
+    }
+
+    // k at least as long as every val sequence makes hard attention a no-op that the report would
+    // call "rejected"; the job refuses it before any work.
+    void topKThatKeepsEveryTokenIsRefused()
+    {
+        Fixture& f = fixture();
+        const fs::path scratch = ax::test::scratchFolder("top-k");
+        saveModelFolder(*f.model, scratch / "model");
+        fs::copy_file(f.data / "vocab.txt", scratch / "model" / "vocab.txt");
+        SearchJob job;
+        job.model = scratch / "model";
+        job.task = &taskSpec("sst2");
+        job.data = f.data;
+        job.evaluation.maxSeqLength = 16;
+        job.out = scratch / "run";
+        job.settings.topK = 30;  // the default; the synthetic sentences are shorter
+        ax::test::expectErrorMentioning([&] { runSearchJob(job); }, "--top-k 30 keeps every token: the longest val sequence of " +
+                                                                        QString::fromStdString(f.data.string()) + " has ");
+        QVERIFY(!fs::exists(job.out / "plan.json"));
     }
 
     void paretoFrontKeepsTheUndominated()
@@ -392,9 +480,19 @@ private Q_SLOTS:
         QCOMPARE(back.layers, s.layers);
         QVERIFY(std::isnan(back.headLoss[0]));
         QCOMPARE(back.headGradient, s.headGradient);
+        Significance hashed = s;
+        hashed.modelHash = "0123456789abcdef";
+        QCOMPARE(Significance::fromJson(hashed.toJson(), "sig.json").modelHash, hashed.modelHash);
         nlohmann::json broken = s.toJson();
         broken["head"]["gradient"] = nlohmann::json::array({1, 2});
         ax::test::expectErrorMentioning([&] { Significance::fromJson(broken, "sig.json"); }, "sig.json head");
+        // Fields of the wrong type escaped as json::type_error, naming no file.
+        broken = s.toJson();
+        broken["format"] = 5;
+        ax::test::expectErrorMentioning([&] { Significance::fromJson(broken, "sig.json"); }, "sig.json: not an AxFormer significance file");
+        broken = s.toJson();
+        broken["seconds"] = "slow";
+        ax::test::expectErrorMentioning([&] { Significance::fromJson(broken, "sig.json"); }, "sig.json: malformed header");
         ax::test::writeFile(file, "{\"format\": \"axformer-significance\", ");
         ax::test::expectErrorMentioning([&] { Significance::fromFile(file); }, "not valid JSON");
     }

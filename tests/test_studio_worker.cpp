@@ -25,6 +25,10 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
 using namespace ax;
 
 namespace {
@@ -169,6 +173,22 @@ private Q_SLOTS:
             QCOMPARE(run.rows[i].applied, run.configurations[last].contains(run.rowElements[i]));
         QVERIFY(run.summary.contains("parameters"));
         QVERIFY(run.report.contains("AxFormer search report"));
+    }
+
+    // A re-run copies the previous run's significance.json; heatmaps of another model's weights
+    // must not sit silently beside this plan.
+    void significanceOfAnotherModelIsRefused()
+    {
+        const std::filesystem::path run = ax::test::scratchFolder("other-significance") / "run";
+        std::filesystem::copy(demoRun().toStdString(), run, std::filesystem::copy_options::recursive);
+        const std::filesystem::path file = run / "significance.json";
+        std::ifstream in(file);
+        nlohmann::json significance = nlohmann::json::parse(in);
+        QVERIFY(!significance["model"]["weights_hash"].get<std::string>().empty());  // the search records it
+        significance["model"]["weights_hash"] = "0123456789abcdef";
+        ax::test::writeFile(file, significance.dump());
+        ax::test::expectErrorMentioning([&] { studio::loadRun(QString::fromStdString(run.string())); },
+                                        QString::fromStdString(file.string()) + ": made for another model (weights hash 0123456789abcdef)");
     }
 
     void windowShowsARunAndItsAttention()

@@ -24,10 +24,13 @@ int runApply(const Arguments& arguments)
     const fs::path out = arguments.required("out");
     if (arguments.value("quantize")) throw Error("--quantize is not available in this version");
     const Plan plan = Plan::fromFile(planFile);
-    const std::string hash = weightsHash(modelFolder);
-    if (!plan.modelHash.empty() && plan.modelHash != hash && !arguments.flag("ignore-hash"))
-        throw Error(planFile.string() + ": the plan was made for another model (weights hash " + plan.modelHash + ", " +
-                    modelFolder.string() + " has " + hash + "); pass --ignore-hash to apply it anyway");
+    if (!arguments.flag("ignore-hash")) {
+        try {
+            requirePlanForModel(plan, modelFolder, planFile.string());
+        } catch (const Error& error) {
+            throw Error(std::string(error.what()) + "; pass --ignore-hash to apply it anyway");
+        }
+    }
 
     LoadedModel loaded = loadModelFolder(modelFolder);
     const Approximation approximation = plan.approximation(loaded.model->config(), planFile.string());

@@ -5,6 +5,7 @@
 #include "data/glue_loader.h"
 #include "data/predictions.h"
 #include "model/model_folder.h"
+#include "train/task_model.h"
 
 #include <torch/torch.h>
 
@@ -29,6 +30,8 @@ int runEval(const Arguments& arguments)
     ProgressPrinter printer(arguments.flag("quiet"));
     LoadedModel loaded = loadModelFolder(modelFolder);
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(modelFolder);
+    checkInputsFit(loaded, tokenizer.vocab(), options.evaluation.maxSeqLength);
+    requireHeadFor(*loaded.model, task, modelFolder);
     std::vector<Example> examples;
     std::vector<SquadQuestion> questions;
     if (split == "val") {

@@ -24,6 +24,7 @@ int runFillMask(const Arguments& arguments)
     LoadedModel loaded = loadModelFolder(folder);
     if (!loaded.model->heads().maskedLm) failIn(folder, "the model has no masked-LM head (cls.predictions.*)");
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(folder);
+    checkInputsFit(loaded, tokenizer.vocab(), loaded.model->config().maxPositions);
     const Encoding encoding = tokenizer.encode(arguments.required("text"), std::nullopt, loaded.model->config().maxPositions);
 
     std::vector<int64_t> maskPositions;

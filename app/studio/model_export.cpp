@@ -13,6 +13,8 @@ void exportSlicedModel(const QString& planFile, const QString& out)
 {
     const std::filesystem::path planPath = planFile.toStdString();
     const Plan plan = Plan::fromFile(planPath);
+    // The model folder may have been fine-tuned again since the search: its heads are not the plan's.
+    requirePlanForModel(plan, plan.modelPath, planPath.string());
     LoadedModel loaded = loadModelFolder(plan.modelPath);
     const Approximation approximation = plan.approximation(loaded.model->config(), planPath.string());
     BertModel sliced = sliceModel(*loaded.model, approximation);

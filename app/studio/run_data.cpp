@@ -205,6 +205,10 @@ RunData loadRun(const QString& folder)
     int layers = 0, heads = 0, groups = plan.ffnGroups;
     if (fs::exists(root / "significance.json")) {
         const Significance s = Significance::fromFile(root / "significance.json");
+        // Heatmaps of another model's heads would sit silently beside this plan's decisions.
+        if (!s.modelHash.empty() && !plan.modelHash.empty() && s.modelHash != plan.modelHash)
+            failIn((root / "significance.json").string(), "made for another model (weights hash " + s.modelHash +
+                                                              ") than plan.json's (" + plan.modelHash + ")");
         run.heads = gridFrom(s, true);
         run.ffnGroups = gridFrom(s, false);
         layers = s.layers;

@@ -179,6 +179,10 @@ Dataset loadGlueSplit(const TaskSpec& task, const std::filesystem::path& folder,
                 const auto [end, status] = std::from_chars(gold.data(), gold.data() + gold.size(), value);
                 if (gold.empty() || status != std::errc() || end != gold.data() + gold.size() || !std::isfinite(value))
                     throw Error(reader.where() + ": the score " + shown(gold) + " is not a number");
+                // STS-B's similarity is on a 0-5 scale; a score outside it (a typo, another
+                // dataset's scale) would train and be scored silently against the wrong target.
+                if (value < 0 || value > 5)
+                    throw Error(reader.where() + ": the score " + shown(gold) + " is outside " + task.name + "'s range [0, 5]");
                 example.score = static_cast<float>(value);
             } else {
                 const auto id = task.labelId(std::string(gold));

@@ -5,6 +5,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <optional>
+
 namespace ax {
 
 
@@ -32,6 +34,20 @@ BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std
     }
 }
 
+namespace {
+
+// A value of `ids` outside [0, size), if there is one.
+std::optional<int64_t> firstOutside(const torch::Tensor& ids, int64_t size)
+{
+    if (ids.numel() == 0) return std::nullopt;
+    const auto [low, high] = torch::aminmax(ids);
+    if (low.item<int64_t>() < 0) return low.item<int64_t>();
+    if (high.item<int64_t>() >= size) return high.item<int64_t>();
+    return std::nullopt;
+}
+
+}  // namespace
+
 torch::Tensor BertModelImpl::embed(const torch::Tensor& inputIds, const torch::Tensor& tokenTypeIds)
 {
     const int64_t length = inputIds.size(1);
@@ -40,6 +56,14 @@ torch::Tensor BertModelImpl::embed(const torch::Tensor& inputIds, const torch::T
                     std::to_string(m_config.maxPositions) + " positions");
     const torch::Tensor positions = torch::arange(length, inputIds.options()).unsqueeze(0);
     const torch::Tensor types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
+    // An id the embedding tables lack would throw LibTorch's bare "index out of range in self"
+    // (no ax::Error, no hint): say which table and how large it is.
+    if (const auto id = firstOutside(inputIds, m_config.vocabSize))
+        throw Error("token id " + std::to_string(*id) + " is outside the model's vocabulary of " +
+                    std::to_string(m_config.vocabSize) + " tokens (vocab_size): the tokenizer's vocab.txt is not this model's");
+    if (const auto type = firstOutside(types, m_config.typeVocabSize))
+        throw Error("token type " + std::to_string(*type) + " is outside the model's " + std::to_string(m_config.typeVocabSize) +
+                    " token types (type_vocab_size)" + (m_config.typeVocabSize < 2 ? ": it cannot read sentence pairs" : ""));
     torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions) + m_tokenTypeEmbeddings(types);
     embeddings = m_embeddingNorm(embeddings);
     return m_dropout->apply(embeddings, m_config.hiddenDropout, is_training());

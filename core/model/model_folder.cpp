@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "io/checkpoint.h"
 #include "model/tensor_bridge.h"
+#include "text/vocab.h"
 
 #include <torch/torch.h>
 
@@ -178,6 +179,21 @@ LoadedModel loadModelFolder(const fs::path& folder)
         if (used.count(canonical) == 0 && !isKnownUnused(canonical)) loaded.ignoredTensors.push_back(*names.find(canonical));
     loaded.model->eval();
     return loaded;
+}
+
+void checkInputsFit(const LoadedModel& loaded, const Vocab& vocab, int maxSeqLength)
+{
+    const BertConfig& config = loaded.model->config();
+    const std::string configFile = (loaded.folder / "config.json").string();
+    // A vocabulary smaller than vocab_size is normal (padded embedding tables); a larger one is
+    // not the model's vocabulary.
+    if (static_cast<int64_t>(vocab.size()) > config.vocabSize)
+        failIn(vocab.source(), "has " + std::to_string(vocab.size()) + " tokens but the model's vocab_size is " +
+                                   std::to_string(config.vocabSize) + " (" + configFile + "): not this model's vocabulary");
+    if (maxSeqLength > config.maxPositions)
+        failIn(configFile, "max_position_embeddings is " + std::to_string(config.maxPositions) +
+                               ", fewer than the maximum sequence length " + std::to_string(maxSeqLength) +
+                               " (--max-seq-len); use at most " + std::to_string(config.maxPositions));
 }
 
 void saveModelFolder(BertModelImpl& model, const fs::path& folder, const fs::path& tokenizerSource)

@@ -10,6 +10,8 @@
 
 namespace ax {
 
+class Vocab;
+
 struct LoadedModel {
     BertModel model{nullptr};
     std::filesystem::path folder;
@@ -20,6 +22,12 @@ struct LoadedModel {
 // Reads config.json and the weights; every weight must be present, finite and shaped as the
 // config says. Errors name the folder or file and the tensor.
 LoadedModel loadModelFolder(const std::filesystem::path& folder);
+
+// Checks, before any long work, that what a tokenizer and a maximum sequence length produce fits
+// the loaded model: every id of `vocab` below vocab_size, and `maxSeqLength` tokens within
+// max_position_embeddings. Without it a rare token or the first long batch would index past the
+// embeddings in the middle of a run. Errors name config.json or vocab.txt and the numbers.
+void checkInputsFit(const LoadedModel& loaded, const Vocab& vocab, int maxSeqLength);
 
 // Writes config.json and model.safetensors, and copies the tokenizer files (vocab.txt,
 // tokenizer_config.json, special_tokens_map.json) from `tokenizerSource` when given. The folder

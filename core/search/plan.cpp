@@ -146,8 +146,15 @@ json Plan::toJson() const
 Plan Plan::fromJson(const json& object, const std::string& source)
 {
     if (!object.is_object()) failIn(source, "a plan must be a JSON object");
-    if (object.value("format", "") != "axformer-plan") failIn(source, "not an AxFormer plan (\"format\": \"axformer-plan\" missing)");
-    const int version = object.value("version", 0);
+    // find() rather than value(): value() throws json::type_error for a "format" or "version" of
+    // the wrong type, which would escape without naming the file.
+    const auto format = object.find("format");
+    if (format == object.end() || *format != "axformer-plan")
+        failIn(source, "not an AxFormer plan (\"format\": \"axformer-plan\" missing)");
+    const auto versionField = object.find("version");
+    if (versionField == object.end() || !versionField->is_number_integer())
+        failIn(source, "\"version\" must be an integer (this build reads version " + std::to_string(kVersion) + ")");
+    const int64_t version = versionField->get<int64_t>();
     if (version != kVersion)
         failIn(source, "plan version " + std::to_string(version) + " is not supported (this build reads version " +
                            std::to_string(kVersion) + ")");
@@ -210,6 +217,15 @@ Plan Plan::fromFile(const std::filesystem::path& file)
 void Plan::save(const std::filesystem::path& file) const
 {
     writeFileAtomically(file, toJson().dump(2) + "\n");
+}
+
+void requirePlanForModel(const Plan& plan, const std::filesystem::path& modelFolder, const std::string& planSource)
+{
+    if (plan.modelHash.empty()) return;
+    const std::string hash = weightsHash(modelFolder);
+    if (plan.modelHash != hash)
+        failIn(planSource, "the plan was made for another model (weights hash " + plan.modelHash + ", " +
+                               modelFolder.string() + " has " + hash + ")");
 }
 
 std::string weightsHash(const std::filesystem::path& modelFolder)

@@ -76,6 +76,11 @@ struct Plan {
 void applyElement(Approximation& approximation, const Element& element, const BertConfig& config, int topK, int ffnGroups,
                   const std::string& source);
 
+// Refuses `plan` (read from `planSource`) for `modelFolder` when the plan records the weights hash
+// of another model: its heads and groups are positions in that model, so applying it here would
+// silently prune the wrong ones. A plan without a hash (written by hand) is accepted.
+void requirePlanForModel(const Plan& plan, const std::filesystem::path& modelFolder, const std::string& planSource);
+
 // A fingerprint of a model folder's weight files (FNV-1a 64 over their bytes), so a plan made
 // for one model is refused for another.
 std::string weightsHash(const std::filesystem::path& modelFolder);

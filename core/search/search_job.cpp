@@ -9,6 +9,7 @@
 #include "search/search_report.h"
 #include "text/bert_tokenizer.h"
 #include "train/fine_tuner.h"
+#include "train/task_model.h"
 
 #include <torch/torch.h>
 
@@ -88,25 +89,38 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     LoadedModel loaded = loadModelFolder(job.model);
     BertModelImpl& model = *loaded.model;
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(job.model);
+    checkInputsFit(loaded, tokenizer.vocab(), job.evaluation.maxSeqLength);
+    requireHeadFor(model, task, job.model);
     const TaskData data = loadTaskData(task, job.data, job.dataOptions);
     if (data.val.empty()) throw Error(job.data.string() + ": the val split is empty; the search needs --val-fraction > 0");
     const TaskEvaluator val(task, data.val, data.valQuestions, tokenizer, job.evaluation);
     const TaskEvaluator dev(task, data.dev, data.devQuestions, tokenizer, job.evaluation);
+    // Hard attention keeps k probabilities per query: with k at least as long as every val sequence
+    // it keeps them all, and the report would show hard attention "rejected" for a change never made.
+    size_t longest = 0;
+    for (const Feature& feature : val.features()) longest = std::max(longest, feature.inputIds.size());
+    if (job.settings.topK >= static_cast<int64_t>(longest))
+        throw Error("--top-k " + std::to_string(job.settings.topK) + " keeps every token: the longest val sequence of " +
+                    job.data.string() + " has " + std::to_string(longest) + " tokens, so hard attention would change nothing; "
+                    "choose a k below " + std::to_string(longest));
 
     SearchJobResult outcome;
     outcome.out = job.out;
+    const std::string modelHash = weightsHash(job.model);
     if (job.significance) {
         if (observer) observer->onMessage("significance analysis: every head, FFN group and block removed alone");
         SignificanceSettings settings;
         settings.topK = job.settings.topK;
         settings.ffnGroups = job.settings.ffnGroups;
         outcome.significance = analyseSignificance(model, val, settings, observer, cancel);
+        // So that a significance.json copied beside another model's plan is recognised (the studio's re-runs copy it).
+        outcome.significance->modelHash = modelHash;
         outcome.significance->save(job.out / "significance.json");
     }
 
     Plan header;
     header.modelPath = fs::absolute(job.model).lexically_normal().string();
-    header.modelHash = weightsHash(job.model);
+    header.modelHash = modelHash;
     header.task = task.name;
     header.valSeed = job.dataOptions.splitSeed;
     header.valFraction = job.dataOptions.valFraction;

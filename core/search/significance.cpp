@@ -237,6 +237,7 @@ json Significance::toJson() const
             {"ffn_groups", ffnGroups},
             {"top_k", topK},
             {"metric", metric},
+            {"model", {{"weights_hash", modelHash}}},
             {"baseline", {{"loss", baselineLoss}, {"metric", baselineMetric}}},
             {"hard_attention", {{"loss", numbers(hardAttentionLoss)}, {"metric", numbers(hardAttentionMetric)}}},
             {"attention_block", {{"loss", numbers(attentionBlockLoss)}, {"metric", numbers(attentionBlockMetric)}}},
@@ -248,7 +249,8 @@ json Significance::toJson() const
 
 Significance Significance::fromJson(const json& object, const std::string& source)
 {
-    if (!object.is_object() || object.value("format", "") != "axformer-significance")
+    // find() rather than value(), which throws json::type_error (no file name) for a non-string format.
+    if (!object.is_object() || object.find("format") == object.end() || object["format"] != "axformer-significance")
         failIn(source, "not an AxFormer significance file (\"format\": \"axformer-significance\" missing)");
     Significance s;
     try {
@@ -259,6 +261,8 @@ Significance Significance::fromJson(const json& object, const std::string& sourc
         s.metric = object.value("metric", "");
         s.baselineLoss = object.at("baseline").at("loss").get<double>();
         s.baselineMetric = object.at("baseline").at("metric").get<double>();
+        s.seconds = object.value("seconds", 0.0);
+        if (object.contains("model")) s.modelHash = object.at("model").value("weights_hash", "");
     } catch (const json::exception& error) {
         failIn(source, std::string("malformed header: ") + error.what());
     }
@@ -284,7 +288,6 @@ Significance Significance::fromJson(const json& object, const std::string& sourc
     s.ffnGroupLoss = numbersFrom(section("ffn_group"), "loss", groupCells, where + "ffn_group");
     s.ffnGroupMetric = numbersFrom(section("ffn_group"), "metric", groupCells, where + "ffn_group");
     s.ffnGroupGradient = numbersFrom(section("ffn_group"), "gradient", groupCells, where + "ffn_group");
-    s.seconds = object.value("seconds", 0.0);
     return s;
 }
 

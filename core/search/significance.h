@@ -31,6 +31,7 @@ struct Significance {
     int layers = 0, heads = 0, ffnGroups = 0;  // heads: the most any layer has
     int topK = 30;
     std::string metric;                        // the task's primary metric
+    std::string modelHash;                     // weightsHash() of the model analysed; "" when unknown
     double baselineLoss = 0, baselineMetric = 0;
     // Per layer: val loss / metric with that layer's hard attention on, attention block or FFN block removed.
     std::vector<double> hardAttentionLoss, hardAttentionMetric;

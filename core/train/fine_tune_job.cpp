@@ -51,6 +51,7 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
     const TaskSpec& task = *job.task;
     LoadedModel pretrained = loadModelFolder(job.model);
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(job.model);
+    checkInputsFit(pretrained, tokenizer.vocab(), job.evaluation.maxSeqLength);
     const TaskData data = loadTaskData(task, job.data, job.dataOptions);
     if (observer)
         observer->onMessage("data: " + std::to_string(data.train.size()) + " train, " + std::to_string(data.val.size()) +

@@ -1,5 +1,7 @@
 #include "train/task_model.h"
 
+#include "common/error.h"
+
 #include <torch/torch.h>
 
 #include <map>
@@ -36,6 +38,30 @@ BertModel modelForTask(BertModelImpl& pretrained, const TaskSpec& task, uint64_t
     }
     model->train();
     return model;
+}
+
+void requireHeadFor(BertModelImpl& model, const TaskSpec& task, const std::filesystem::path& folder)
+{
+    const ModelHeads& heads = model.heads();
+    const std::string fineTuneFirst = "; fine-tune it for the task first (axformer finetune)";
+    switch (task.kind) {
+    case TaskKind::Classification:
+        if (heads.numLabels == 0) failIn(folder.string(), "the model has no classification head for task " + task.name + fineTuneFirst);
+        if (heads.numLabels != static_cast<int>(task.numLabels()))
+            failIn(folder.string(), "the model's classifier has " + std::to_string(heads.numLabels) + " outputs but task " +
+                                        task.name + " has " + std::to_string(task.numLabels()) +
+                                        " labels: it was fine-tuned for another task");
+        break;
+    case TaskKind::Regression:
+        if (heads.numLabels != 1)
+            failIn(folder.string(), "task " + task.name + " needs a regression head (a classifier with one output), the model has " +
+                                        (heads.numLabels == 0 ? std::string("none") : std::to_string(heads.numLabels) + " outputs") +
+                                        fineTuneFirst);
+        break;
+    case TaskKind::SpanExtraction:
+        if (!heads.questionAnswering) failIn(folder.string(), "the model has no question-answering head (qa_outputs)" + fineTuneFirst);
+        break;
+    }
 }
 
 }  // namespace ax
