@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <random>
 
 using namespace ax;
 
@@ -114,6 +115,62 @@ private Q_SLOTS:
         QVERIFY(!cancelled.isEmpty());
         QCOMPARE(cancelled.at(1).toBool(), false);
         QTRY_VERIFY_WITH_TIMEOUT(!runner.isRunning(), 10000);
+    }
+
+    // Issue 7: jobs cancelled or superseded at random moments, in a loop, must each report
+    // `finished` within a bounded wait and leave the runner idle; under the asan and tsan presets
+    // this is where a hang, a leak or a race between the worker and the GUI thread shows up. The
+    // delays are seeded, so a failure replays.
+    void cancelAtRandomMomentsNeverHangs()
+    {
+        const QDir demo = QFileInfo(demoRun()).dir();
+        const std::filesystem::path scratch = ax::test::scratchFolder("random-cancel");
+        std::mt19937 random(20261130);
+        std::uniform_int_distribution<int> delayMs(0, 200);
+        std::bernoulli_distribution supersede(0.3);
+        studio::JobRunner runner;
+        QSignalSpy finished(&runner, &studio::JobRunner::finished);
+        // Even iterations start the reduced demo in a fresh folder (language, then pretraining);
+        // odd ones a search on the reduced demo's fine-tuned model (significance, then the search).
+        const auto startJob = [&](int i, const char* suffix) {
+            const QString out = QString::fromStdString((scratch / (std::to_string(i) + suffix)).string());
+            if (i % 2 == 0) return runner.startDemo(out, 0.05);
+            studio::SearchRequest request;
+            request.model = demo.filePath("finetuned");
+            request.task = "sst2";
+            request.data = demo.filePath("language");
+            request.out = out;
+            request.maxSeqLength = 32;
+            return runner.startSearch(request);
+        };
+        QElapsedTimer total;
+        total.start();
+        for (int i = 0; i < 20; ++i) {
+            std::vector<int> jobs{startJob(i, "")};
+            QTest::qWait(delayMs(random));  // the GUI thread keeps turning while the job runs
+            if (supersede(random)) {  // a new job replaces it (the runner cancels the old one) ...
+                jobs.push_back(startJob(i + 1, "-next"));
+                QTest::qWait(delayMs(random));
+            }
+            runner.cancel();  // ... and Cancel stops whatever runs now
+            for (const int job : jobs) {
+                const QList<QVariant> result = waitForJob(finished, job, 60000);
+                QVERIFY2(!result.isEmpty(), qPrintable(QString("iteration %1: job %2 never finished").arg(i).arg(job)));
+                // Cancelled, or done just before Cancel came: never failed.
+                QVERIFY2(result.at(2).toString().isEmpty(), qPrintable(result.at(2).toString()));
+            }
+            QTRY_VERIFY_WITH_TIMEOUT(runner.isIdle(), 10000);
+        }
+        qInfo("20 jobs cancelled at random moments in %lld ms", total.elapsed());
+        // A runner destroyed while its job runs cancels the job and waits for its thread.
+        QElapsedTimer destroying;
+        {
+            studio::JobRunner doomed;
+            doomed.startDemo(QString::fromStdString((scratch / "doomed").string()), 0.05);
+            QTest::qWait(delayMs(random));
+            destroying.start();
+        }
+        QVERIFY(destroying.elapsed() < 30000);
     }
 
     void aFailedJobSaysWhy()

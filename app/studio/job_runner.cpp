@@ -13,8 +13,11 @@
 
 namespace ax::studio {
 
-// Forwards engine reports as JobRunner signals (queued to the GUI thread by Qt), at most ~10
-// progress updates a second so that a fast loop cannot flood the event loop.
+// Forwards engine reports as JobRunner signals, at most ~10 progress updates a second so that a
+// fast loop cannot flood the event loop. The signals are emitted on the runner's (GUI) thread, not
+// on the worker: a receiver with a direct connection would otherwise run on the worker, racing
+// with the GUI thread (Qt 6.4's QSignalSpy connects so and appends to its list without a lock;
+// ThreadSanitizer's finding, docs/RELIABILITY.md).
 class QtSearchObserver : public SearchObserver {
 public:
     QtSearchObserver(JobRunner* runner, int job) : m_runner(runner), m_job(job) {}
@@ -24,24 +27,38 @@ public:
         const auto now = std::chrono::steady_clock::now();
         if (p.done < p.total && now - m_last < std::chrono::milliseconds(100)) return;
         m_last = now;
-        Q_EMIT m_runner->progress(m_job, QString::fromStdString(p.stage), p.done, p.total, p.elapsedSeconds, p.remainingSeconds,
-                                  QString::fromStdString(p.detail));
+        m_runner->report([runner = m_runner, job = m_job, stage = QString::fromStdString(p.stage), done = p.done, total = p.total,
+                          elapsed = p.elapsedSeconds, remaining = p.remainingSeconds, detail = QString::fromStdString(p.detail)] {
+            Q_EMIT runner->progress(job, stage, done, total, elapsed, remaining, detail);
+        });
     }
-    void onMessage(const std::string& line) override { Q_EMIT m_runner->message(m_job, QString::fromStdString(line)); }
+    void onMessage(const std::string& line) override { postMessage(QString::fromStdString(line)); }
     void onCandidate(const CandidateRecord& c) override
     {
-        Q_EMIT m_runner->candidate(m_job, int(c.sequence), QString::fromStdString(c.element ? c.element->describe() : "baseline"),
-                                   c.valMetric, c.parameters, c.accepted);
+        m_runner->report([runner = m_runner, job = m_job, sequence = int(c.sequence),
+                          label = QString::fromStdString(c.element ? c.element->describe() : "baseline"), metric = c.valMetric,
+                          parameters = c.parameters, accepted = c.accepted] {
+            Q_EMIT runner->candidate(job, sequence, label, metric, parameters, accepted);
+        });
     }
     void onDecision(const Decision& d) override
     {
         std::ostringstream line;
         line << (d.applied ? "applied " : "kept ") << d.element.describe() << " (val loss " << d.loss << ")"
              << (d.source == "user" ? ", forced by you" : "");
-        Q_EMIT m_runner->message(m_job, QString::fromStdString(line.str()));
+        postMessage(QString::fromStdString(line.str()));
+    }
+    void finish(bool ok, const QString& error, const QString& folder)
+    {
+        m_runner->report([runner = m_runner, job = m_job, ok, error, folder] { Q_EMIT runner->finished(job, ok, error, folder); });
     }
 
 private:
+    void postMessage(const QString& line)
+    {
+        m_runner->report([runner = m_runner, job = m_job, line] { Q_EMIT runner->message(job, line); });
+    }
+
     JobRunner* m_runner;
     int m_job;
     std::chrono::steady_clock::time_point m_last{};
@@ -78,9 +95,38 @@ JobRunner::JobRunner(QObject* parent) : QObject(parent) {}
 
 JobRunner::~JobRunner()
 {
-    // Every thread still running reports to this object: stop them all and wait.
+    // Every thread still running reports to this object: stop them all and wait. Their queued
+    // QThread::finished handlers, which would delete them, go with this object, so delete them
+    // here (each one held its job and cancel token: leaked before).
     for (const Running& running : m_running) running.cancel->cancel();
-    for (const Running& running : m_running) running.thread->wait();
+    for (const Running& running : m_running) {
+        running.thread->wait();
+        delete running.thread;
+    }
+    // Reports queued by now are never emitted. Emptying the queue under its lock also orders the
+    // last worker's writes before this object's end where ThreadSanitizer can see it (the order
+    // QThread::wait gives comes from inside uninstrumented Qt).
+    const std::lock_guard<std::mutex> lock(m_reportsMutex);
+    m_reports.clear();
+}
+
+void JobRunner::report(std::function<void()> emitter)
+{
+    const std::lock_guard<std::mutex> lock(m_reportsMutex);
+    // One queued call empties the list; it is posted with the first report and under the lock, so
+    // that everything the worker did before (Qt allocates the call) happens before emitReports.
+    if (m_reports.empty()) QMetaObject::invokeMethod(this, "emitReports", Qt::QueuedConnection);
+    m_reports.push_back(std::move(emitter));
+}
+
+void JobRunner::emitReports()
+{
+    std::vector<std::function<void()>> reports;
+    {
+        const std::lock_guard<std::mutex> lock(m_reportsMutex);
+        reports.swap(m_reports);
+    }
+    for (const auto& emitReport : reports) emitReport();
 }
 
 bool JobRunner::isRunning() const
@@ -109,7 +155,7 @@ int JobRunner::start(const std::function<QString(QtSearchObserver&, const Cancel
         } catch (const std::exception& failure) {
             error = QString::fromUtf8(failure.what());
         }
-        Q_EMIT finished(job, ok, error, folder);
+        observer.finish(ok, error, folder);
     });
     connect(thread, &QThread::finished, this, [this, thread] {
         m_running.erase(std::remove_if(m_running.begin(), m_running.end(), [thread](const Running& r) { return r.thread == thread; }),

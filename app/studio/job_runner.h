@@ -1,5 +1,6 @@
 // Runs one engine job at a time (the demo, a search) on its own QThread and reports through
-// queued signals, so the window never waits on LibTorch. Starting a new job cancels the running
+// signals emitted on the runner's own thread (queued from the worker, whatever the receiver's
+// connection), so the window never waits on LibTorch. Starting a new job cancels the running
 // one; whatever a cancelled or superseded job reports afterwards is dropped (stale results never
 // reach the views).
 #pragma once
@@ -10,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 class QThread;
@@ -55,7 +57,8 @@ public:
     int startSearch(const SearchRequest& request);
     int startFineTune(const FineTuneRequest& request);  // finished() then carries the fine-tuned model folder
     void cancel();
-    bool isRunning() const;
+    bool isRunning() const;  // the current job's thread runs
+    bool isIdle() const { return m_running.empty(); }  // no thread left, cancelled ones included
     int currentJob() const { return m_job; }
 
 Q_SIGNALS:
@@ -69,6 +72,12 @@ Q_SIGNALS:
     void finished(int job, bool ok, const QString& error, const QString& runFolder);
 
 private:
+    friend class QtSearchObserver;
+    // Any thread: queues one emission for the runner's thread. The reports pass through a mutex
+    // the sanitizers see, not through Qt's (uninstrumented) event handoff of functors.
+    void report(std::function<void()> emitter);
+    Q_INVOKABLE void emitReports();  // runner's thread
+
     int start(const std::function<QString(class QtSearchObserver&, const CancelToken&)>& work);
 
     struct Running {
@@ -77,6 +86,8 @@ private:
     };
     int m_job = 0;
     std::vector<Running> m_running;  // the current job last; cancelled ones until their thread ends
+    std::mutex m_reportsMutex;
+    std::vector<std::function<void()>> m_reports;  // guarded by m_reportsMutex
 };
 
 }  // namespace ax::studio
