@@ -249,6 +249,13 @@ private Q_SLOTS:
             // A format or version of the wrong type escaped as json::type_error, naming no file.
             {[](nlohmann::json& j) { j["format"] = 5; }, "not an AxFormer plan"},
             {[](nlohmann::json& j) { j["version"] = "1"; }, "\"version\" must be an integer"},
+            // get<int>() truncated 2^32 + 1 to 1: a corrupt index became a valid-looking one.
+            {[](nlohmann::json& j) {
+                 j["decisions"] = {{{"kind", "head"}, {"layer", 1}, {"index", 4294967297LL}, {"state", "applied"}}};
+             },
+             "\"index\" is out of range"},
+            {[](nlohmann::json& j) { j["decisions"][0]["layer"] = -4294967296LL; }, "\"layer\" is out of range"},
+            {[](nlohmann::json& j) { j["top_k"] = 8.5; }, "\"top_k\" must be an integer"},
         };
         for (const auto& [edit, expected] : cases) {
             nlohmann::json broken = good;

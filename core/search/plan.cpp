@@ -167,8 +167,8 @@ Plan Plan::fromJson(const json& object, const std::string& source)
         plan.valSeed = object.at("val").value("seed", uint64_t(42));
         plan.valFraction = object.at("val").value("fraction", 0.15);
         plan.valSize = object.at("val").value("size", size_t(0));
-        plan.topK = object.at("top_k").get<int>();
-        plan.ffnGroups = object.at("ffn_groups").get<int>();
+        plan.topK = jsonInt(object, "top_k", source);
+        plan.ffnGroups = jsonInt(object, "ffn_groups", source);
         plan.tolerance = object.value("tolerance", 0.0);
     } catch (const json::exception& error) {
         failIn(source, std::string("malformed plan header: ") + error.what());
@@ -184,8 +184,8 @@ Plan Plan::fromJson(const json& object, const std::string& source)
         try {
             Decision d;
             d.element.kind = kindFromName(entry.at("kind").get<std::string>(), where);
-            d.element.layer = entry.at("layer").get<int>();
-            d.element.index = entry.value("index", -1);
+            d.element.layer = jsonInt(entry, "layer", where);
+            d.element.index = entry.contains("index") ? jsonInt(entry, "index", where) : -1;
             d.source = entry.value("source", "search");
             const std::string state = entry.at("state").get<std::string>();
             if (state != "applied" && state != "rejected") failIn(where, "state must be \"applied\" or \"rejected\", got \"" + state + "\"");

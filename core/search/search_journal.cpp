@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "io/json_file.h"
 
 #include <fcntl.h>
 #include <fstream>
@@ -53,8 +54,9 @@ SearchJournal::SearchJournal(const std::filesystem::path& file, const json& iden
         }
         try {
             JournalEntry parsed;
-            parsed.element = {kindFromName(entry.at("kind").get<std::string>(), file.string()), entry.at("layer").get<int>(),
-                              entry.at("index").get<int>()};
+            const std::string where = file.string() + ":" + std::to_string(number);
+            parsed.element = {kindFromName(entry.at("kind").get<std::string>(), file.string()), jsonInt(entry, "layer", where),
+                              jsonInt(entry, "index", where)};
             parsed.loss = entry.at("loss").get<double>();
             parsed.agreeCount = entry.at("agree_count").get<int64_t>();
             parsed.metric = entry.at("metric").get<double>();

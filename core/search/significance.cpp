@@ -254,10 +254,10 @@ Significance Significance::fromJson(const json& object, const std::string& sourc
         failIn(source, "not an AxFormer significance file (\"format\": \"axformer-significance\" missing)");
     Significance s;
     try {
-        s.layers = object.at("layers").get<int>();
-        s.heads = object.at("heads").get<int>();
-        s.ffnGroups = object.at("ffn_groups").get<int>();
-        s.topK = object.value("top_k", 30);
+        s.layers = jsonInt(object, "layers", source);
+        s.heads = jsonInt(object, "heads", source);
+        s.ffnGroups = jsonInt(object, "ffn_groups", source);
+        s.topK = object.contains("top_k") ? jsonInt(object, "top_k", source) : 30;
         s.metric = object.value("metric", "");
         s.baselineLoss = object.at("baseline").at("loss").get<double>();
         s.baselineMetric = object.at("baseline").at("metric").get<double>();
