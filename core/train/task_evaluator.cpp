@@ -1,6 +1,7 @@
 #include "train/task_evaluator.h"
 
 #include "common/error.h"
+#include "common/freed_memory.h"
 #include "model/bert_model.h"
 #include "train/batch_tensors.h"
 
@@ -76,6 +77,7 @@ EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const 
                 endLogits[feature].assign(end.data_ptr<float>(), end.data_ptr<float>() + length);
             }
         }
+        returnFreedMemoryToSystem();  // or the heap grows with the number of batches (freed_memory.h)
         if (observer) observer->onProgress(clock.at("evaluate", static_cast<int64_t>(b + 1), static_cast<int64_t>(m_batches.size())));
     }
     result.meanLoss = lossSum / static_cast<double>(m_features.size());
