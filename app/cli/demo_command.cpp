@@ -102,7 +102,7 @@ Command demoCommand()
                     "miniature BERT on it with masked-LM, fine-tunes it on the language's sentiment task and\n"
                     "runs the significance analysis and the AxFormer search, then prints the before/after\n"
                     "table. Every stage is cached in DIR, so a second run is instant.\n\n"
-                    "  --out DIR    the cache (default: ~/.local/share/axformer-studio/demo-v2, or\n"
+                    "  --out DIR    the cache (default: ~/.local/share/axformer-studio/demo-v3, or\n"
                     "               $AXFORMER_DEMO_DIR)\n"
                     "  --fresh      recompute every stage\n"
                     "  --scale X    shrink (X < 1) or grow the corpus, the task and training (1)\n"

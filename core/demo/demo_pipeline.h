@@ -33,7 +33,7 @@ struct DemoResult {
 // (the demo's cache, and the studio's runs/ and models/).
 std::filesystem::path userDataFolder();
 
-// $AXFORMER_DEMO_DIR, else userDataFolder()/demo-v2.
+// $AXFORMER_DEMO_DIR, else userDataFolder()/demo-v3.
 std::filesystem::path defaultDemoFolder();
 
 // Runs (or resumes) the demo. Stages report through `observer` ("demo: ..." messages and each
