@@ -57,8 +57,8 @@ PretrainReport pretrainStage(const DemoSettings& settings, const fs::path& langu
     // Short on purpose: 150 steps of 16 x 32 tokens (a fifth of the corpus) take the held-out loss
     // from 5.6 to 4.6 nats. Masked-LM pretraining without next-sentence prediction never trains
     // [CLS] to gather the sentence, and the longer it runs, the sharper the attention the
-    // fine-tune must first unlearn: after 300 steps the fine-tune stayed at chance with 3 of 5
-    // seeds, after 150 steps it reached dev >= 0.983 with 8 of 8 (docs/RESULTS.md).
+    // fine-tune must first unlearn: after 300 steps the fine-tune missed the task (dev < 0.97)
+    // with 3 of 6 seeds, after 150 steps it reached dev >= 0.97 with 8 of 8 (docs/RESULTS.md).
     pretrain.maxSeqLength = 32;
     pretrain.batchSize = 16;
     pretrain.steps = int64_t(scaled(settings.scale, 150));
