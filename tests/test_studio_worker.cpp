@@ -101,9 +101,10 @@ private Q_SLOTS:
     {
         studio::JobRunner runner;
         QSignalSpy finished(&runner, &studio::JobRunner::finished);
-        const QString folder = QString::fromStdString(ax::test::scratchFolder("cancelled-demo").string());
-        const int first = runner.startDemo(folder, 0.05);
-        const int second = runner.startDemo(folder + "-other", 0.05);  // supersedes (cancels) the first
+        // Both demos inside one scratch folder, which the test removes (a sibling folder was left in /tmp).
+        const QString scratch = QString::fromStdString(ax::test::scratchFolder("cancelled-demo").string());
+        const int first = runner.startDemo(scratch + "/first", 0.05);
+        const int second = runner.startDemo(scratch + "/second", 0.05);  // supersedes (cancels) the first
         QVERIFY(second != first);
         QCOMPARE(runner.currentJob(), second);
         const QList<QVariant> dropped = waitForJob(finished, first);
