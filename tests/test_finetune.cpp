@@ -1,9 +1,11 @@
 // Fine-tuning and evaluation end to end: the schedule, a tiny model learning a synthetic task with
-// negation (no shared data needed), the best epoch kept, cancellation, and, with ../shared,
-// axbert-mini learning SST-2 from a small subset (loss falls, accuracy beats chance).
+// negation (no shared data needed), the best epoch kept, cancellation, structure-fixed
+// re-fine-tuning of a sliced model, and, with ../shared, axbert-mini learning SST-2 from a small
+// subset (loss falls, accuracy beats chance).
 
 #include "data/glue_loader.h"
 #include "model/model_folder.h"
+#include "model/slicing.h"
 #include "train/fine_tuner.h"
 #include "train/task_data.h"
 #include "train/task_model.h"
@@ -150,6 +152,67 @@ private Q_SLOTS:
         } catch (const Cancelled&) {
         }
         QVERIFY(!model->is_training());
+    }
+
+    // Structure-fixed re-fine-tuning is `finetune` on a sliced model folder: the removed heads,
+    // FFN neurons and blocks stay removed, hard attention stays on, and only the kept weights learn.
+    void slicedModelReFineTunesWithItsStructureFixed()
+    {
+        const fs::path data = ax::test::writeSyntheticSentiment(1200, 300);
+        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const TaskSpec& task = taskSpec("sst2");
+        const TaskData split = loadTaskData(task, data, DataOptions{});
+        EvaluationSettings evaluation;
+        evaluation.maxSeqLength = 16;
+        const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
+        const TaskEvaluator val(task, split.val, {}, tokenizer, evaluation);
+
+        torch::manual_seed(1);
+        BertModel base(BertConfig::standard(static_cast<int>(tokenizer.vocab().size()), 32, 2, 2, 64), ModelHeads{});
+        BertModel model = modelForTask(*base, task, 3, true);
+        FineTuneSettings settings;
+        settings.epochs = 6;
+        settings.optimizer.learningRate = 2e-3;
+        settings.seed = 3;
+        fineTune(*model, task, train, &val, settings);
+
+        Approximation plan = Approximation::none(2);
+        plan.layers[0].headMask = {1, 0};
+        plan.layers[0].ffnGroupRemoved = {true, false};
+        plan.layers[0].hardAttentionTopK = 4;
+        plan.layers[1].removeFfn = true;
+        BertModel sliced = sliceModel(*model, plan);
+        const fs::path folder = ax::test::scratchFolder("refine") / "sliced";
+        saveModelFolder(*sliced, folder);
+        LoadedModel reloaded = loadModelFolder(folder);
+        const std::vector<LayerShape> shapes = reloaded.model->config().layers;
+        QCOMPARE(shapes[0].heads(), 1);
+        QCOMPARE(shapes[0].hardAttentionTopK, 4);
+        QVERIFY(!shapes[1].hasFfn);
+
+        // What the fine-tuner starts from is the sliced model itself, head included.
+        BertModel again = modelForTask(*reloaded.model, task, 7);
+        QCOMPARE(again->config().layers, shapes);
+        QCOMPARE(again->parameterCount(), sliced->parameterCount());
+        const double lossBefore = val.evaluate(*again).meanLoss;
+        QCOMPARE(lossBefore, val.evaluate(*sliced).meanLoss);
+
+        settings.epochs = 2;
+        settings.optimizer.learningRate = 1e-3;
+        const FineTuneReport report = fineTune(*again, task, train, &val, settings);
+        QVERIFY(report.epochs.back().trainLoss < report.epochs.front().trainLoss);
+        QCOMPARE(again->config().layers, shapes);
+        QCOMPARE(again->parameterCount(), sliced->parameterCount());
+        const EvaluationResult after = val.evaluate(*again);
+        qInfo("val loss: fine-tuned %.4f, sliced %.4f, re-fine-tuned %.4f", val.evaluate(*model).meanLoss, lossBefore,
+              after.meanLoss);
+        QVERIFY(after.meanLoss < lossBefore);  // the kept weights learned to make up for the removed ones
+
+        const fs::path out = folder.parent_path() / "refined";
+        saveModelFolder(*again, out);
+        LoadedModel refined = loadModelFolder(out);
+        QCOMPARE(refined.model->config().layers, shapes);
+        QCOMPARE(val.evaluate(*refined.model).predictedLabels, after.predictedLabels);
     }
 
     void axbertMiniLearnsSst2Subset()
