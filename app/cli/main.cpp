@@ -9,7 +9,7 @@
 
 namespace {
 
-const char* const kVersion = "0.1.0";
+const char* const kVersion = AXFORMER_VERSION;
 
 std::vector<ax::cli::Command> allCommands()
 {

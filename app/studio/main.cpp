@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -46,16 +47,11 @@ int main(int argc, char** argv)
     ax::ensureFastRuntime(argc, argv);
     at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("AxFormer Studio");
-    QApplication::setOrganizationName("AxFormer");
-    QApplication::setApplicationVersion("0.1.0");
-
     QCommandLineParser parser;
     parser.setApplicationDescription("AxFormer Studio: make a fine-tuned BERT smaller, faster and more accurate.\n"
                                      "Without --model, --run or --project it opens on the built-in demo.");
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help({"h", "help"}, "Show this help and exit.");
+    const QCommandLineOption version({"v", "version"}, "Show the version and exit.");
     const QCommandLineOption model("model", "Open this model folder (Hugging Face layout).", "DIR");
     const QCommandLineOption task("task", "The model's task (sst2, mrpc, cola, stsb, rte, qnli, squad, ...).", "T");
     const QCommandLineOption data("data", "The task's data: a GLUE task folder or SQuAD JSON.", "PATH");
@@ -67,8 +63,35 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot("screenshot", "Render the settled main window to a PNG and exit.", "FILE.png");
     const QCommandLineOption sentence("sentence", "Show this sentence's attention (the Attention tab).", "TEXT");
     const QCommandLineOption tab("tab", "With --screenshot: the tab to show (0 model, 1 significance, 2 attention, 3 Pareto, 4 plan, 5 report).", "N");
-    for (const auto& option : {model, task, data, run, project, demo, demoFolder, classroom, screenshot, tab, sentence}) parser.addOption(option);
-    parser.process(app);
+    for (const auto& option : {help, version, model, task, data, run, project, demo, demoFolder, classroom, screenshot, tab, sentence})
+        parser.addOption(option);
+
+    // --help, --version and usage errors are answered before Qt looks for a display, so that they
+    // work in a terminal without one (and from a package's install test).
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+    if (!parser.parse(arguments)) {
+        std::cerr << "axformer-studio: " << parser.errorText().toStdString() << "\n"
+                  << "Run `axformer-studio --help` for the options.\n";
+        return 2;
+    }
+    if (parser.isSet(help)) {
+        // Without an application object Qt cannot name the program, and writes a placeholder.
+        std::cout << parser.helpText().replace(QLatin1String("<executable_name>"), QLatin1String("axformer-studio")).toStdString();
+        return 0;
+    }
+    if (parser.isSet(version)) {
+        std::cout << "axformer-studio " << AXFORMER_VERSION << "\n";
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("AxFormer Studio");
+    QApplication::setOrganizationName("AxFormer");
+    QApplication::setApplicationVersion(AXFORMER_VERSION);
+    // Ties the windows to the installed desktop entry (its name and icon in docks and task bars).
+    QGuiApplication::setDesktopFileName("org.axformer.studio");
+    QApplication::setWindowIcon(QIcon(":/axformer-studio.svg"));
 
     ax::studio::MainWindow window;
     if (parser.isSet(classroom)) window.setClassroomMode(true);

@@ -22,4 +22,6 @@ build_packages=(
   qt6-svg-dev                             # SVG export of the plots
   nlohmann-json3-dev libicu-dev           # JSON, Unicode tables for the tokenizer
   xvfb xauth                              # headless runs of the studio (screenshots)
+  dpkg-dev                                # the .deb's dependencies (dpkg-shlibdeps, in cpack)
+  appstream desktop-file-utils man-db     # the package test validates its metadata and man pages
 )
