@@ -1,7 +1,9 @@
-// The studio's first views, headless: the model summary from plain data, and the main window
-// loading a model on a worker thread (and showing, not crashing on, a broken one).
+// The studio's first views, headless: the model summary from plain data, the main window
+// loading a model on a worker thread (and showing, not crashing on, a broken one), and the menu
+// of models in the Hugging Face cache.
 
 #include "model_summary_view.h"
+#include "studio/cached_models_menu.h"
 #include "studio/main_window.h"
 
 #include "test_support.h"
@@ -88,6 +90,42 @@ private Q_SLOTS:
         for (const QLabel* label : window.findChildren<QLabel*>())
             shown = shown || (label->isVisibleTo(&window) && label->text().contains("has no config.json"));
         QVERIFY(shown);
+    }
+
+    void cachedModelsMenuListsTheHubCache()
+    {
+        const auto cache = ax::test::scratchFolder("hub");
+        const auto addModel = [&](const std::string& repo, const std::string& weights) {
+            const auto snapshot = cache / ("models--" + repo) / "snapshots" / "abcdef0123";
+            ax::test::writeFile(snapshot / "config.json", R"({"model_type": "bert"})");
+            ax::test::writeFile(snapshot / weights, "weights");
+            ax::test::writeFile(cache / ("models--" + repo) / "refs" / "main", "abcdef0123");
+            return QString::fromStdString(snapshot.string());
+        };
+        addModel("bert-base-uncased", "pytorch_model.bin");
+        const QString mini = addModel("prajjwal1--bert-mini", "model.safetensors");
+        qputenv("HF_HUB_CACHE", QByteArray::fromStdString(cache.string()));
+
+        studio::CachedModelsMenu menu;
+        QSignalSpy chosen(&menu, &studio::CachedModelsMenu::modelChosen);
+        menu.refresh();
+        const QList<QAction*> actions = menu.actions();
+        QCOMPARE(actions.size(), 2);
+        QCOMPARE(actions[0]->text(), QString("bert-base-uncased  (abcdef01)"));
+        QVERIFY(!actions[0]->isEnabled());
+        QVERIFY(actions[0]->toolTip().contains("only pytorch_model.bin"));
+        QCOMPARE(actions[1]->text(), QString("prajjwal1/bert-mini  (abcdef01)"));
+        QVERIFY(actions[1]->isEnabled());
+        actions[1]->trigger();
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(chosen.takeFirst().at(0).toString(), mini);
+
+        qputenv("HF_HUB_CACHE", "/nonexistent/hub");
+        menu.refresh();
+        QCOMPARE(menu.actions().size(), 1);
+        QCOMPARE(menu.actions()[0]->text(), QString("No models in /nonexistent/hub"));
+        QVERIFY(!menu.actions()[0]->isEnabled());
+        qunsetenv("HF_HUB_CACHE");
     }
 };
 

@@ -27,6 +27,7 @@ void applyThreadSetting(const Arguments& arguments);
 Command tokenizeCommand();
 Command inspectCommand();
 Command infoCommand();
+Command modelsCommand();
 Command fillMaskCommand();
 Command finetuneCommand();
 Command evalCommand();

@@ -13,7 +13,7 @@ const char* const kVersion = AXFORMER_VERSION;
 
 std::vector<ax::cli::Command> allCommands()
 {
-    return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::fillMaskCommand(),
+    return {ax::cli::tokenizeCommand(), ax::cli::inspectCommand(), ax::cli::infoCommand(), ax::cli::modelsCommand(), ax::cli::fillMaskCommand(),
             ax::cli::finetuneCommand(), ax::cli::evalCommand(), ax::cli::searchCommand(), ax::cli::applyCommand(), ax::cli::pretrainCommand(), ax::cli::scoreCommand(),
             ax::cli::benchCommand(), ax::cli::demoCommand()};
 }

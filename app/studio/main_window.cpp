@@ -2,6 +2,7 @@
 
 #include "demo/demo_pipeline.h"
 #include "model/model_facts.h"
+#include "studio/cached_models_menu.h"
 #include "studio/classroom_guide.h"
 #include "studio/classroom_steps.h"
 #include "studio/job_runner.h"
@@ -328,6 +329,9 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open &Run Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseRun);
     m_recentMenu = file->addMenu(tr("Recent &Models"));
     rebuildRecentMenu();
+    auto* cached = new CachedModelsMenu(file);
+    connect(cached, &CachedModelsMenu::modelChosen, this, &MainWindow::openModel);
+    file->addMenu(cached);
     file->addSeparator();
     file->addAction(tr("Open &Project…"), QKeySequence(tr("Ctrl+Shift+P")), this, [this] {
         const QString name = QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr("AxFormer projects (*.axproj)"));
