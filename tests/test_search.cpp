@@ -1,6 +1,6 @@
 // The AxFormer search on a small model trained here: the method's order and acceptance rule,
 // incremental evaluation equal to full passes, masked equal to sliced, resume after cancel giving
-// the same plan, user overrides, and plan.json round trips and refusals.
+// the same plan, user overrides, search variants in one run, and plan.json round trips and refusals.
 
 #include "model/slicing.h"
 #include "search/axformer_search.h"
@@ -22,6 +22,8 @@
 #include "common/error.h"
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 using namespace ax;
 namespace fs = std::filesystem;
@@ -364,6 +366,97 @@ private Q_SLOTS:
         ax::test::expectErrorMentioning([&] { runSearchJob(job); }, "--top-k 30 keeps every token: the longest val sequence of " +
                                                                         QString::fromStdString(f.data.string()) + " has ");
         QVERIFY(!fs::exists(job.out / "plan.json"));
+    }
+
+    // `--variants`: further searches in one run. Their points join pareto.json's front (computed
+    // over all of them), the plan stays the main search's, and a run stopped inside a variant
+    // resumes to the same outputs.
+    void variantsJoinTheFrontAndResume()
+    {
+        Fixture& f = fixture();
+        const fs::path scratch = ax::test::scratchFolder("variants");
+        saveModelFolder(*f.model, scratch / "model");
+        fs::copy_file(f.data / "vocab.txt", scratch / "model" / "vocab.txt");
+        SearchJob job;
+        job.model = scratch / "model";
+        job.task = &taskSpec("sst2");
+        job.data = f.data;
+        job.evaluation.maxSeqLength = 16;
+        job.settings.topK = 4;
+        job.latencyRuns = 2;
+        job.candidateLatencyRuns = 1;
+        SearchSettings tolerant = job.settings;
+        tolerant.tolerance = 0.5;
+        SearchSettings pruningOnly = job.settings;
+        pruningOnly.hardAttention = false;
+        pruningOnly.heads = false;
+        job.variants = {{"tolerance=0.5", tolerant}, {"no-hard-attention,no-heads", pruningOnly}};
+        job.out = scratch / "whole";
+        const SearchJobResult whole = runSearchJob(job);
+
+        QCOMPARE(whole.variants.size(), size_t(2));
+        for (const Decision& decision : whole.variants[1].plan.decisions)
+            QVERIFY(decision.element.kind != ElementKind::HardAttention && decision.element.kind != ElementKind::Head);
+        const auto readJson = [](const fs::path& file) { return nlohmann::json::parse(std::ifstream(file)); };
+        const nlohmann::json pareto = readJson(job.out / "pareto.json");
+        const size_t mainCount = whole.search.candidates.size();
+        QCOMPARE(pareto["points"].size(), mainCount + whole.variants[0].candidates.size() + whole.variants[1].candidates.size());
+        QVERIFY(!pareto["points"][0].contains("variant"));
+        QCOMPARE(pareto["points"][mainCount]["variant"].get<std::string>(), std::string("tolerance=0.5"));
+        QCOMPARE(pareto["points"].back()["variant"].get<std::string>(), std::string("no-hard-attention,no-heads"));
+        std::vector<ParetoPoint> points;
+        for (const auto& point : pareto["points"])
+            points.push_back({point["val_metric"].get<double>(), point["params"].get<int64_t>(), point["latency_ms"].get<double>()});
+        const std::vector<bool> front = paretoFront(points);
+        for (size_t i = 0; i < points.size(); ++i) QCOMPARE(pareto["points"][i]["on_front"].get<bool>(), bool(front[i]));
+        // The plan is the main search's, which the variants do not change.
+        compareDecisions(Plan::fromFile(job.out / "plan.json").decisions, whole.search.plan.decisions);
+        std::ifstream reportFile(job.out / "report.md");
+        const QString report = QString::fromStdString(std::string(std::istreambuf_iterator<char>(reportFile), {}));
+        QVERIFY(report.contains("## Variants") && report.contains("| tolerance=0.5 |") && report.contains("| no-hard-attention,no-heads |"));
+
+        // Stopped in the middle of the first variant, then resumed: the same configurations.
+        class CancelAfterTotal : public SearchObserver {
+        public:
+            CancelAfterTotal(CancelToken& token, size_t count) : m_token(token), m_count(count) {}
+            void onCandidate(const CandidateRecord&) override
+            {
+                if (++m_seen >= m_count) m_token.cancel();
+            }
+
+        private:
+            CancelToken& m_token;
+            size_t m_count, m_seen = 0;
+        };
+        CancelToken token;
+        CancelAfterTotal observer(token, mainCount + 3);
+        job.out = scratch / "stopped";
+        try {
+            runSearchJob(job, &observer, &token);
+            QFAIL("the run should have been cancelled");
+        } catch (const Cancelled&) {
+        }
+        QVERIFY(fs::exists(job.out / "journal-variant-1.jsonl"));
+        QVERIFY(!fs::exists(job.out / "pareto.json"));
+        job.resume = true;
+        const SearchJobResult resumed = runSearchJob(job);
+        for (size_t v = 0; v < 2; ++v) {
+            QCOMPARE(resumed.variants[v].candidates.size(), whole.variants[v].candidates.size());
+            compareDecisions(resumed.variants[v].plan.decisions, whole.variants[v].plan.decisions);
+        }
+    }
+
+    void badVariantsAreUsageErrors()
+    {
+        for (const auto& [variants, expected] : std::vector<std::pair<QString, QString>>{
+                 {"tolerance=abc", "--variants: tolerance takes a number from 0 to 10, got \"abc\""},
+                 {"tolerance=0.1;top-k=2.5", "--variants: top-k takes a whole number, got \"2.5\""},
+                 {"no-heads,shuffle", "--variants: unknown setting \"shuffle\" in \"no-heads,shuffle\""}}) {
+            const ax::test::CliRun run = ax::test::runCli(
+                {"search", "--model", "m", "--task", "sst2", "--data", "d", "--out", "o", "--variants", variants});
+            QCOMPARE(run.exitCode, 2);
+            QVERIFY2(run.err.contains(expected), qPrintable(run.err));
+        }
     }
 
     void paretoFrontKeepsTheUndominated()

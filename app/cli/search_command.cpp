@@ -43,6 +43,53 @@ std::map<Element, bool> parseForced(const std::string& text)
     return overrides;
 }
 
+// "tolerance=0.02;top-k=10,no-heads" -> variants of `base`, each named by its own text.
+std::vector<SearchVariant> parseVariants(const std::string& text, const SearchSettings& base)
+{
+    std::vector<SearchVariant> variants;
+    std::stringstream list(text);
+    std::string spec;
+    while (std::getline(list, spec, ';')) {
+        if (spec.empty()) continue;
+        SearchVariant variant{spec, base};
+        SearchSettings& settings = variant.settings;
+        std::stringstream items(spec);
+        std::string item;
+        while (std::getline(items, item, ',')) {
+            const size_t equals = item.find('=');
+            const std::string key = item.substr(0, equals);
+            const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
+            const auto number = [&](double low, double high, const char* range) {
+                try {
+                    size_t used = 0;
+                    const double parsed = std::stod(value, &used);
+                    if (used == value.size() && parsed >= low && parsed <= high) return parsed;
+                } catch (const std::exception&) {
+                }
+                throw UsageError("--variants: " + key + " takes a number from " + range + ", got \"" + value + "\" in \"" +
+                                 spec + "\"");
+            };
+            if (key == "tolerance" && equals != std::string::npos) settings.tolerance = number(0, 10, "0 to 10");
+            else if (key == "slack" && equals != std::string::npos) settings.groupSlack = number(1, 1e6, "1 to 1e6");
+            else if (key == "top-k" && equals != std::string::npos) {
+                const double k = number(1, 100000, "1 to 100000");
+                if (k != static_cast<int>(k)) throw UsageError("--variants: top-k takes a whole number, got \"" + value + "\"");
+                settings.topK = static_cast<int>(k);
+            } else if (equals == std::string::npos && key == "no-hard-attention") settings.hardAttention = false;
+            else if (equals == std::string::npos && key == "no-ffn-blocks") settings.ffnBlocks = false;
+            else if (equals == std::string::npos && key == "no-ffn-groups") settings.ffnGroupsAllowed = false;
+            else if (equals == std::string::npos && key == "no-attention-blocks") settings.attentionBlocks = false;
+            else if (equals == std::string::npos && key == "no-heads") settings.heads = false;
+            else
+                throw UsageError("--variants: unknown setting \"" + item + "\" in \"" + spec +
+                                 "\" (use tolerance=X, top-k=N, slack=X, no-hard-attention, no-ffn-blocks, no-ffn-groups, "
+                                 "no-attention-blocks, no-heads)");
+        }
+        variants.push_back(std::move(variant));
+    }
+    return variants;
+}
+
 int runSearchCommand(const Arguments& arguments)
 {
     const TaskOptions options = readTaskOptions(arguments, 64);
@@ -72,6 +119,7 @@ int runSearchCommand(const Arguments& arguments)
     settings.attentionBlocks = !arguments.flag("no-attention-blocks");
     settings.heads = !arguments.flag("no-heads");
     if (const auto forced = arguments.value("force")) settings.overrides = parseForced(*forced);
+    if (const auto variants = arguments.value("variants")) job.variants = parseVariants(*variants, settings);
 
     SearchPrinter printer(arguments.flag("quiet"));
     const SearchJobResult outcome = runSearchJob(job, &printer);
@@ -89,9 +137,12 @@ int runSearchCommand(const Arguments& arguments)
                                         {"params", before.parameters}, {"latency_ms", *before.latencyMs}}},
                           {"approximated", {{"val_metric", after.valMetric}, {"dev_metric", *after.devMetric},
                                             {"params", after.parameters}, {"latency_ms", *after.latencyMs}}},
-                          {"speedup", outcome.speed.speedup}};
+                          {"speedup", outcome.speed.speedup},
+                          {"variants", job.variants.size()}};
+    std::vector<NamedSearch> variants;
+    for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     if (arguments.flag("json")) std::cout << summary.dump() << "\n";
-    else std::cout << searchReportMarkdown(result);
+    else std::cout << searchReportMarkdown(result, variants);
     return 0;
 }
 
@@ -117,6 +168,13 @@ Command searchCommand()
                     "  --no-hard-attention --no-ffn-blocks --no-ffn-groups --no-attention-blocks --no-heads\n"
                     "  --force LIST            force decisions, e.g. head:3:1=off,ffn_block:2=on\n"
                     "                          (kinds: hard_attention attention_block ffn_block head ffn_group)\n"
+                    "  --variants LIST         further searches in this run, separated by ';', each a comma list\n"
+                    "                          of settings that differ from the main search's (tolerance=X,\n"
+                    "                          top-k=N, slack=X, no-hard-attention, no-ffn-blocks, no-ffn-groups,\n"
+                    "                          no-attention-blocks, no-heads), e.g.\n"
+                    "                          \"tolerance=0.02;tolerance=0.05,no-hard-attention\". Their\n"
+                    "                          configurations join pareto.json's front; plan.json stays the\n"
+                    "                          main search's; report.md has a line for each\n"
                     "  --significance          also write RUNDIR/significance.json: val loss and metric with\n"
                     "                          each head, FFN group and block removed alone, and gradient\n"
                     "                          head/group importance (the studio's heatmaps)\n"
@@ -125,7 +183,8 @@ Command searchCommand()
                     "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
                     {"json", "significance", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
-                    {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "latency-runs", "candidate-latency-runs"},
+                    {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "variants", "latency-runs",
+                     "candidate-latency-runs"},
                     runSearchCommand};
     addTaskOptions(command);
     return command;

@@ -76,6 +76,9 @@ void addPoints(RunData& run, const fs::path& file)
                                        .arg(point.value("sequence", 0))
                                        .arg(configuration.size())
                                        .arg(QString::fromStdString(point.value("candidate", std::string())));
+            // A search variant's point (axformer search --variants) says which variant found it.
+            if (point.contains("variant"))
+                p.label = QStringLiteral("variant %1, %2").arg(QString::fromStdString(point["variant"].get<std::string>()), p.label);
             run.points.push_back(p);
             run.configurations.push_back(configuration);
         }

@@ -45,20 +45,23 @@ const CandidateRecord& lastAccepted(const SearchResult& result)
 // Times each distinct configuration the search evaluated, physically sliced, so that the Pareto
 // front can use real latency. Configurations repeat (a rejected candidate's base is the accepted
 // one before it), so each is measured once.
-void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int runs, SearchObserver* observer,
-                             const CancelToken* cancel)
+// `measured` carries the times across the main search and its variants, which share many
+// configurations (hard attention elements are keyed with their k).
+using LatencyCache = std::map<std::pair<int, std::vector<Element>>, double>;
+
+void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int runs, LatencyCache& measured,
+                             SearchObserver* observer, const CancelToken* cancel)
 {
     LatencySettings settings;
     settings.runs = runs;
     settings.warmupRuns = 2;
     settings.sequenceLength = std::min(settings.sequenceLength, model.config().maxPositions);
-    std::map<std::vector<Element>, double> measured;
     const ProgressClock clock;
     for (size_t i = 0; i < result.candidates.size(); ++i) {
         throwIfCancelled(cancel);
         CandidateRecord& candidate = result.candidates[i];
-        std::vector<Element> key = candidate.applied;
-        std::sort(key.begin(), key.end());
+        std::pair<int, std::vector<Element>> key{result.plan.topK, candidate.applied};
+        std::sort(key.second.begin(), key.second.end());
         auto found = measured.find(key);
         if (found == measured.end()) {
             Approximation approximation = Approximation::none(model.config().numLayers);
@@ -71,6 +74,25 @@ void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int run
         if (observer) observer->onProgress(clock.at("latency of each configuration", int64_t(i + 1), int64_t(result.candidates.size())));
     }
 }
+
+// A variant's progress, messages and configurations reach the observer; its decisions do not,
+// since they are not the run's plan (the studio's log and plan view show the main search's).
+class VariantObserver : public SearchObserver {
+public:
+    VariantObserver(SearchObserver* observer, std::string name) : m_observer(observer), m_name(std::move(name)) {}
+    void onProgress(const Progress& progress) override
+    {
+        Progress renamed = progress;
+        renamed.stage = "variant " + m_name + ": " + progress.stage;
+        m_observer->onProgress(renamed);
+    }
+    void onMessage(const std::string& line) override { m_observer->onMessage(line); }
+    void onCandidate(const CandidateRecord& candidate) override { m_observer->onCandidate(candidate); }
+
+private:
+    SearchObserver* m_observer;
+    std::string m_name;
+};
 
 }  // namespace
 
@@ -99,10 +121,14 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     // it keeps them all, and the report would show hard attention "rejected" for a change never made.
     size_t longest = 0;
     for (const Feature& feature : val.features()) longest = std::max(longest, feature.inputIds.size());
-    if (job.settings.topK >= static_cast<int64_t>(longest))
-        throw Error("--top-k " + std::to_string(job.settings.topK) + " keeps every token: the longest val sequence of " +
-                    job.data.string() + " has " + std::to_string(longest) + " tokens, so hard attention would change nothing; "
-                    "choose a k below " + std::to_string(longest));
+    const auto checkTopK = [&](const SearchSettings& settings) {
+        if (settings.topK >= static_cast<int64_t>(longest))
+            throw Error("--top-k " + std::to_string(settings.topK) + " keeps every token: the longest val sequence of " +
+                        job.data.string() + " has " + std::to_string(longest) + " tokens, so hard attention would change "
+                        "nothing; choose a k below " + std::to_string(longest));
+    };
+    checkTopK(job.settings);
+    for (const SearchVariant& variant : job.variants) checkTopK(variant.settings);
 
     SearchJobResult outcome;
     outcome.out = job.out;
@@ -135,6 +161,15 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     };
     outcome.search = runSearch(model, val, header, job.settings, costs, &journal, observer, cancel);
     SearchResult& result = outcome.search;
+    for (size_t i = 0; i < job.variants.size(); ++i) {
+        const SearchVariant& variant = job.variants[i];
+        if (observer) observer->onMessage("variant " + std::to_string(i + 1) + " of " + std::to_string(job.variants.size()) + ": " + variant.name);
+        SearchJournal variantJournal(job.out / ("journal-variant-" + std::to_string(i + 1) + ".jsonl"),
+                                     searchIdentity(header, variant.settings));
+        VariantObserver variantObserver(observer, variant.name);
+        outcome.variants.push_back(
+            runSearch(model, val, header, variant.settings, costs, &variantJournal, observer ? &variantObserver : nullptr, cancel));
+    }
 
     // Before and after: val from the search, dev and real speed of the physically sliced model.
     if (observer) observer->onMessage("measuring dev metrics and latency of the baseline and the sliced model");
@@ -151,11 +186,18 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     result.plan.baseline = measure(model, task, base.valLoss, base.valMetric, devBefore, outcome.speed.base.median);
     result.plan.approximated = measure(*sliced, task, last.valLoss, last.valMetric, devAfter, outcome.speed.other.median);
 
-    if (job.candidateLatencyRuns > 0) measureCandidateLatency(model, result, job.candidateLatencyRuns, observer, cancel);
+    if (job.candidateLatencyRuns > 0) {
+        LatencyCache measured;
+        measureCandidateLatency(model, result, job.candidateLatencyRuns, measured, observer, cancel);
+        for (SearchResult& variant : outcome.variants)
+            measureCandidateLatency(model, variant, job.candidateLatencyRuns, measured, observer, cancel);
+    }
 
+    std::vector<NamedSearch> variants;
+    for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     result.plan.save(job.out / "plan.json");
-    writeFileAtomically(job.out / "pareto.json", paretoJson(result).dump(2) + "\n");
-    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result));
+    writeFileAtomically(job.out / "pareto.json", paretoJson(result, variants).dump(2) + "\n");
+    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result, variants));
     return outcome;
 }
 

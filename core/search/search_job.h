@@ -10,8 +10,17 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace ax {
+
+// A further search in the same run with other settings (a tolerance, a k, element kinds left
+// out): its configurations join the run's Pareto front; the run's plan stays the main search's.
+struct SearchVariant {
+    std::string name;               // how the report and pareto.json name it, e.g. "tolerance=0.02"
+    SearchSettings settings;
+};
 
 struct SearchJob {
     std::filesystem::path model;
@@ -20,6 +29,7 @@ struct SearchJob {
     DataOptions dataOptions;
     EvaluationSettings evaluation;
     SearchSettings settings;
+    std::vector<SearchVariant> variants;  // each with its own journal, journal-variant-N.jsonl
     std::filesystem::path out;     // the run folder: plan.json, pareto.json, report.md, journal.jsonl
     bool resume = false;           // continue the journal in `out` (else `out` must not hold a search)
     bool significance = false;     // also write significance.json (heatmaps)
@@ -29,6 +39,7 @@ struct SearchJob {
 
 struct SearchJobResult {
     SearchResult search;           // search.plan has baseline/approximated measurements filled in
+    std::vector<SearchResult> variants;  // in the order of SearchJob::variants
     std::optional<Significance> significance;
     Comparison speed;              // baseline vs sliced, batch 1, sequence 128
     std::filesystem::path out;

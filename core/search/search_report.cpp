@@ -10,37 +10,46 @@ namespace ax {
 
 using nlohmann::json;
 
-json paretoJson(const SearchResult& result)
+json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& variants)
 {
+    struct Source {
+        std::string variant;  // "" for the main search
+        const CandidateRecord* candidate;
+    };
+    std::vector<Source> all;
+    for (const CandidateRecord& c : result.candidates) all.push_back({"", &c});
+    for (const NamedSearch& variant : variants)
+        for (const CandidateRecord& c : variant.result->candidates) all.push_back({variant.name, &c});
     // Cost is measured latency when every configuration has it, else FLOPs.
-    const bool latency = std::all_of(result.candidates.begin(), result.candidates.end(),
-                                     [](const CandidateRecord& c) { return c.latencyMs.has_value(); });
+    const bool latency = std::all_of(all.begin(), all.end(), [](const Source& s) { return s.candidate->latencyMs.has_value(); });
     std::vector<ParetoPoint> points;
-    for (const CandidateRecord& c : result.candidates)
-        points.push_back({c.valMetric, c.parameters, latency ? *c.latencyMs : double(c.flops)});
+    for (const Source& s : all)
+        points.push_back({s.candidate->valMetric, s.candidate->parameters, latency ? *s.candidate->latencyMs : double(s.candidate->flops)});
     const std::vector<bool> front = paretoFront(points);
     json list = json::array();
-    for (size_t i = 0; i < result.candidates.size(); ++i) {
-        const CandidateRecord& c = result.candidates[i];
+    for (size_t i = 0; i < all.size(); ++i) {
+        const CandidateRecord& c = *all[i].candidate;
         json applied = json::array();
         for (const Element& e : c.applied) applied.push_back({{"kind", kindName(e.kind)}, {"layer", e.layer}, {"index", e.index}});
-        list.push_back({{"sequence", c.sequence},
-                        {"candidate", c.element ? c.element->describe() : "baseline"},
-                        {"accepted", c.accepted},
-                        {"forced", c.forced},
-                        {"val_loss", c.valLoss},
-                        {"val_metric", c.valMetric},
-                        {"agree_count", c.agreeCount},
-                        {"params", c.parameters},
-                        {"flops", c.flops},
-                        {"latency_ms", c.latencyMs ? json(*c.latencyMs) : json(nullptr)},
-                        {"on_front", bool(front[i])},
-                        {"configuration", applied}});
+        json point = {{"sequence", c.sequence},
+                      {"candidate", c.element ? c.element->describe() : "baseline"},
+                      {"accepted", c.accepted},
+                      {"forced", c.forced},
+                      {"val_loss", c.valLoss},
+                      {"val_metric", c.valMetric},
+                      {"agree_count", c.agreeCount},
+                      {"params", c.parameters},
+                      {"flops", c.flops},
+                      {"latency_ms", c.latencyMs ? json(*c.latencyMs) : json(nullptr)},
+                      {"on_front", bool(front[i])},
+                      {"configuration", applied}};
+        if (!all[i].variant.empty()) point["variant"] = all[i].variant;
+        list.push_back(std::move(point));
     }
     return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", latency ? "latency_ms (min)" : "flops (min)"}}, {"points", list}};
 }
 
-std::string searchReportMarkdown(const SearchResult& result)
+std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants)
 {
     const Plan& plan = result.plan;
     std::ostringstream md;
@@ -79,6 +88,26 @@ std::string searchReportMarkdown(const SearchResult& result)
            << std::setprecision(2) << double(b.flops) / double(std::max<int64_t>(1, a.flops)) << "x fewer |\n";
         md << "| latency ms (batch 1, seq 128, median) | " << optional(b.latencyMs, 2) << " | " << optional(a.latencyMs, 2) << " | "
            << (b.latencyMs && a.latencyMs ? optional(*b.latencyMs / *a.latencyMs, 2) + "x faster" : "n/a") << " |\n\n";
+    }
+
+    if (!variants.empty()) {
+        md << "## Variants\n\nFurther searches in this run; their configurations are on the Pareto front with the main "
+              "search's (pareto.json), the plan is the main search's.\n\n"
+           << "| variant | candidates | applied | val loss | val " << plan.metric << " | parameters | GFLOPs | latency ms |\n"
+           << "|---|---|---|---|---|---|---|---|\n";
+        const auto line = [&md](const std::string& name, const SearchResult& search) {
+            const CandidateRecord& last = *std::find_if(search.candidates.rbegin(), search.candidates.rend(),
+                                                        [](const CandidateRecord& c) { return c.accepted || !c.element; });
+            md << "| " << name << " | " << search.candidates.size() - 1 << " | " << last.applied.size() << " | " << std::setprecision(4)
+               << last.valLoss << " | " << last.valMetric << " | " << last.parameters << " | " << std::setprecision(3)
+               << last.flops / 1e9 << " | ";
+            if (last.latencyMs) md << std::setprecision(2) << *last.latencyMs;
+            else md << "n/a";
+            md << " |\n";
+        };
+        line("main (this plan)", result);
+        for (const NamedSearch& variant : variants) line(variant.name, *variant.result);
+        md << "\n";
     }
 
     md << "## Decisions (in the order taken)\n\n| # | element | source | state | val loss | Δ loss | examples not worse | val "

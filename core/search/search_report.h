@@ -5,13 +5,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+#include <vector>
+
 namespace ax {
 
-// Every evaluated configuration with its val metric, loss, parameters and FLOPs, and whether it is
-// on the Pareto front (metric up, parameters down, FLOPs down).
-nlohmann::json paretoJson(const SearchResult& result);
+// A search variant's result and its name (SearchVariant), for the run's outputs.
+struct NamedSearch {
+    std::string name;
+    const SearchResult* result = nullptr;
+};
 
-// The decision table and the before/after measurements (plan.baseline / plan.approximated).
-std::string searchReportMarkdown(const SearchResult& result);
+// Every evaluated configuration of the search and its variants with its val metric, loss,
+// parameters, FLOPs and latency, and whether it is on the Pareto front they make together
+// (metric up, parameters down, latency (or FLOPs) down). A variant's points carry its name.
+nlohmann::json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& variants = {});
+
+// The decision table and the before/after measurements (plan.baseline / plan.approximated), and a
+// line for each variant's final configuration.
+std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants = {});
 
 }  // namespace ax
