@@ -411,6 +411,9 @@ private Q_SLOTS:
         for (size_t i = 0; i < points.size(); ++i) QCOMPARE(pareto["points"][i]["on_front"].get<bool>(), bool(front[i]));
         // The plan is the main search's, which the variants do not change.
         compareDecisions(Plan::fromFile(job.out / "plan.json").decisions, whole.search.plan.decisions);
+        const Plan variantPlan = Plan::fromFile(job.out / "plan-variant-1.json");
+        compareDecisions(variantPlan.decisions, whole.variants[0].plan.decisions);
+        QCOMPARE(variantPlan.tolerance, 0.5);
         std::ifstream reportFile(job.out / "report.md");
         const QString report = QString::fromStdString(std::string(std::istreambuf_iterator<char>(reportFile), {}));
         QVERIFY(report.contains("## Variants") && report.contains("| tolerance=0.5 |") && report.contains("| no-hard-attention,no-heads |"));

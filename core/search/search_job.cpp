@@ -106,6 +106,9 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     fs::create_directories(job.out);
     if (job.resume)  // what a kill while writing an output left beside it
         for (const char* output : {"plan.json", "pareto.json", "report.md", "significance.json"}) removeLeftoverTemporaries(job.out / output);
+    if (job.resume)
+        for (size_t i = 0; i < job.variants.size(); ++i)
+            removeLeftoverTemporaries(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
 
     const TaskSpec& task = *job.task;
     LoadedModel loaded = loadModelFolder(job.model);
@@ -196,6 +199,9 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     std::vector<NamedSearch> variants;
     for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     result.plan.save(job.out / "plan.json");
+    // Each variant's own decisions, so that `axformer apply --plan RUN/plan-variant-N.json` exports it.
+    for (size_t i = 0; i < outcome.variants.size(); ++i)
+        outcome.variants[i].plan.save(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
     writeFileAtomically(job.out / "pareto.json", paretoJson(result, variants).dump(2) + "\n");
     writeFileAtomically(job.out / "report.md", searchReportMarkdown(result, variants));
     return outcome;

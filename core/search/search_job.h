@@ -29,7 +29,7 @@ struct SearchJob {
     DataOptions dataOptions;
     EvaluationSettings evaluation;
     SearchSettings settings;
-    std::vector<SearchVariant> variants;  // each with its own journal, journal-variant-N.jsonl
+    std::vector<SearchVariant> variants;  // each with its own journal-variant-N.jsonl and plan-variant-N.json
     std::filesystem::path out;     // the run folder: plan.json, pareto.json, report.md, journal.jsonl
     bool resume = false;           // continue the journal in `out` (else `out` must not hold a search)
     bool significance = false;     // also write significance.json (heatmaps)
