@@ -51,10 +51,15 @@ private Q_SLOTS:
         for (const char* command : {"tokenize", "inspect", "info", "fill-mask"}) QVERIFY(help.out.contains(command));
         QCOMPARE(runCli({"--version"}).exitCode, 0);
         QVERIFY(runCli({"--version"}).out.startsWith("axformer "));
-        for (const char* command : {"tokenize", "inspect", "info", "fill-mask"}) {
+        // Every command answers --help and --version, whatever else is on the line.
+        for (const char* command : {"tokenize", "inspect", "info", "models", "fill-mask", "finetune", "eval", "search", "apply",
+                                    "pretrain", "score", "bench", "demo"}) {
             const Run commandHelp = runCli({command, "--help"});
             QCOMPARE(commandHelp.exitCode, 0);
-            QVERIFY(commandHelp.out.startsWith("usage: axformer"));
+            QVERIFY2(commandHelp.out.startsWith(QString("usage: axformer ") + command), qPrintable(commandHelp.out));
+            const Run commandVersion = runCli({command, "--model", "x", "--version"});
+            QCOMPARE(commandVersion.exitCode, 0);
+            QVERIFY2(commandVersion.out.startsWith("axformer " AXFORMER_VERSION "\n"), qPrintable(commandVersion.out));
         }
         const Run unknown = runCli({"frobnicate"});
         QCOMPARE(unknown.exitCode, 2);

@@ -30,6 +30,15 @@ void printOverview(std::ostream& out)
            "Exit codes: 0 success, 1 bad input or failure, 2 bad usage.\n";
 }
 
+// The version and the BLAS kernels in use (`axformer --version`, or after any command).
+int printVersion()
+{
+    const std::string core = ax::loadedBlasCore();
+    std::cout << "axformer " << kVersion << "\n"
+              << "BLAS: " << (core.empty() ? std::string("not OpenBLAS") : "OpenBLAS, " + core + " kernels") << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -40,20 +49,17 @@ int main(int argc, char** argv)
         printOverview(words.empty() ? std::cerr : std::cout);
         return words.empty() ? 2 : 0;
     }
-    if (words[0] == "--version") {
-        const std::string core = ax::loadedBlasCore();
-        std::cout << "axformer " << kVersion << "\n"
-                  << "BLAS: " << (core.empty() ? std::string("not OpenBLAS") : "OpenBLAS, " + core + " kernels") << "\n";
-        return 0;
-    }
+    if (words[0] == "--version") return printVersion();
     for (auto& command : allCommands()) {
         if (command.name != words[0]) continue;
         const std::vector<std::string> rest(words.begin() + 1, words.end());
-        for (const auto& word : rest)
+        for (const auto& word : rest) {
             if (word == "--help" || word == "-h") {
                 std::cout << command.usage;
                 return 0;
             }
+            if (word == "--version") return printVersion();
+        }
         try {
             ax::cli::addCommonOptions(command);
             const ax::cli::Arguments arguments(rest, command.flags, command.options);
