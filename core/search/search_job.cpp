@@ -42,12 +42,13 @@ const CandidateRecord& lastAccepted(const SearchResult& result)
     return result.candidates.front();
 }
 
+// Latency of a configuration: (top-k, sorted applied elements) -> median ms.
+using LatencyCache = std::map<std::pair<int, std::vector<Element>>, double>;
+
 // Times each distinct configuration the search evaluated, physically sliced, so that the Pareto
 // front can use real latency. Configurations repeat (a rejected candidate's base is the accepted
-// one before it), so each is measured once.
-// `measured` carries the times across the main search and its variants, which share many
-// configurations (hard attention elements are keyed with their k).
-using LatencyCache = std::map<std::pair<int, std::vector<Element>>, double>;
+// one before it, and variants share many with the main search), so `measured`, shared by all,
+// measures each once.
 
 void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int runs, LatencyCache& measured,
                              SearchObserver* observer, const CancelToken* cancel)
@@ -104,11 +105,11 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         throw Error(job.out.string() + ": already holds a search; resume it or choose a new folder");
     if (job.resume && !fs::exists(journalFile)) throw Error(journalFile.string() + ": no journal to resume from");
     fs::create_directories(job.out);
-    if (job.resume)  // what a kill while writing an output left beside it
+    if (job.resume) {  // what a kill while writing an output left beside it
         for (const char* output : {"plan.json", "pareto.json", "report.md", "significance.json"}) removeLeftoverTemporaries(job.out / output);
-    if (job.resume)
         for (size_t i = 0; i < job.variants.size(); ++i)
             removeLeftoverTemporaries(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
+    }
 
     const TaskSpec& task = *job.task;
     LoadedModel loaded = loadModelFolder(job.model);
