@@ -57,7 +57,7 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
     md << "# AxFormer search report\n\n"
        << "- model: `" << plan.modelPath << "` (weights " << plan.modelHash << ")\n"
        << "- task: " << plan.task << ", decisions on a val split of " << plan.valSize << " examples carved from train "
-       << "(fraction " << plan.valFraction << ", seed " << plan.valSeed << "); dev used only for this report\n"
+       << "(fraction " << std::setprecision(2) << plan.valFraction << ", seed " << plan.valSeed << "); dev used only for this report\n"
        << "- hard attention top-k " << plan.topK << ", " << plan.ffnGroups << " FFN groups per layer, acceptance tolerance "
        << std::setprecision(3) << plan.tolerance << (plan.tolerance == 0 ? " (the method exactly)" : "") << "\n"
        << "- " << result.candidates.size() - 1 << " candidates in " << std::setprecision(1) << result.seconds << " s; "
@@ -92,7 +92,8 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
 
     if (!variants.empty()) {
         md << "## Variants\n\nFurther searches in this run; their configurations are on the Pareto front with the main "
-              "search's (pareto.json), the plan is the main search's.\n\n"
+              "search's (pareto.json). plan.json is the main search's, plan-variant-N.json the N-th variant's. Each line is "
+              "the search's final configuration on val; latency from the timing of every configuration.\n\n"
            << "| variant | candidates | applied | val loss | val " << plan.metric << " | parameters | GFLOPs | latency ms |\n"
            << "|---|---|---|---|---|---|---|---|\n";
         const auto line = [&md](const std::string& name, const SearchResult& search) {
