@@ -13,6 +13,7 @@ using Run = ax::test::CliRun;
 
 #include <cmath>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 using nlohmann::json;
@@ -85,6 +86,24 @@ private Q_SLOTS:
             QVERIFY2(forced.out.contains(QString::fromStdString(ax::detectOpenBlasCoreType()) + " kernels"), qPrintable(forced.out));
         const Run userChoice = runCli({"--version"}, {}, {"AXFORMER_TREAT_BLAS_AS_SLOW=1", "OPENBLAS_CORETYPE=Prescott"});
         QVERIFY2(userChoice.out.contains("Prescott kernels"), "an explicit user setting is respected");
+    }
+
+    // --threads, else the OMP_NUM_THREADS the user exported, else every core.
+    void threadCountFollowsTheUsersSetting()
+    {
+        AX_REQUIRE_SHARED(model, "reference/tiny");
+        const auto threadsWith = [&](const QStringList& extra, const QStringList& environment) {
+            const Run run = runCli(QStringList{"bench", "--model", QString::fromStdString(model.string()), "--batch", "1", "--runs",
+                                               "1", "--warmup", "0", "--seq-len", "8", "--json"} + extra, {}, environment);
+            if (run.exitCode != 0) qWarning("%s", qPrintable(run.err));
+            return run.exitCode == 0 ? json::parse(run.out.toStdString())["threads"].get<int>() : -1;
+        };
+        const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+        QCOMPARE(threadsWith({}, {"OMP_NUM_THREADS="}), cores);
+        QCOMPARE(threadsWith({}, {"OMP_NUM_THREADS=1"}), 1);
+        QCOMPARE(threadsWith({}, {"OMP_NUM_THREADS=3,1"}), 3);
+        QCOMPARE(threadsWith({"--threads", "2"}, {"OMP_NUM_THREADS=1"}), 2);
+        QCOMPARE(threadsWith({}, {"OMP_NUM_THREADS=lots"}), cores);
     }
 
     void badInputNamesTheProblem()

@@ -179,7 +179,7 @@ Command benchCommand()
             "  --batch N     one batch size; without it, batch 1 and batch 32 are both measured\n"
             "  --compare DIR a second model, measured alternately with the first in this one process\n"
             "                (A B A B ...) so that noise hits both alike\n"
-            "  --threads N   LibTorch threads (default: every core)\n\n"
+            "  --threads N   LibTorch threads (default: $OMP_NUM_THREADS, else every core)\n\n"
             "JSON (--json), with --batch: one object\n"
             "  {\"batch\", \"seq_len\", \"threads\", \"latency_ms_median\", \"latency_ms_min\", \"latency_ms_max\",\n"
             "   \"runs\", \"params\", \"bytes_on_disk\", \"flops\", \"blas\"}\n"

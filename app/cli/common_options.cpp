@@ -1,8 +1,8 @@
 #include "cli/command.h"
 
-#include <ATen/Parallel.h>
+#include "common/thread_count.h"
 
-#include <thread>
+#include <ATen/Parallel.h>
 
 namespace ax::cli {
 
@@ -14,9 +14,7 @@ void addCommonOptions(Command& command)
 
 void applyThreadSetting(const Arguments& arguments)
 {
-    // LibTorch defaults to one thread on these machines; use every core unless told otherwise.
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    at::set_num_threads(arguments.integer("threads", cores, 1, 1024));
+    at::set_num_threads(arguments.integer("threads", defaultThreadCount(), 1, 1024));
 }
 
 }  // namespace ax::cli

@@ -4,6 +4,7 @@
 #include <ATen/Parallel.h>
 
 #include "common/fast_runtime.h"
+#include "common/thread_count.h"
 #include "studio/main_window.h"
 #include "studio/run_panel.h"
 
@@ -14,7 +15,6 @@
 #include <QTimer>
 
 #include <iostream>
-#include <thread>
 
 namespace {
 
@@ -45,7 +45,7 @@ void scheduleScreenshot(ax::studio::MainWindow& window, const QString& file, int
 int main(int argc, char** argv)
 {
     ax::ensureFastRuntime(argc, argv);
-    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    at::set_num_threads(ax::defaultThreadCount());
 
     QCommandLineParser parser;
     parser.setApplicationDescription("AxFormer Studio: make a fine-tuned BERT smaller, faster and more accurate.\n"
