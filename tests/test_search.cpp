@@ -79,6 +79,23 @@ CostFunction costsFor(BertModelImpl& model)
     };
 }
 
+// A whole search job (CLI and studio path) on the fixture model, saved with its vocabulary in a
+// scratch folder; the run goes to that folder's "run".
+SearchJob jobOnTheFixture(const QString& name)
+{
+    Fixture& f = fixture();
+    const fs::path scratch = ax::test::scratchFolder(name);
+    saveModelFolder(*f.model, scratch / "model");
+    fs::copy_file(f.data / "vocab.txt", scratch / "model" / "vocab.txt");
+    SearchJob job;
+    job.model = scratch / "model";
+    job.task = &taskSpec("sst2");
+    job.data = f.data;
+    job.evaluation.maxSeqLength = 16;
+    job.out = scratch / "run";
+    return job;
+}
+
 class CancelAfterCandidates : public SearchObserver {
 public:
     CancelAfterCandidates(CancelToken& token, size_t count) : m_token(token), m_count(count) {}
@@ -353,15 +370,7 @@ private Q_SLOTS:
     void topKThatKeepsEveryTokenIsRefused()
     {
         Fixture& f = fixture();
-        const fs::path scratch = ax::test::scratchFolder("top-k");
-        saveModelFolder(*f.model, scratch / "model");
-        fs::copy_file(f.data / "vocab.txt", scratch / "model" / "vocab.txt");
-        SearchJob job;
-        job.model = scratch / "model";
-        job.task = &taskSpec("sst2");
-        job.data = f.data;
-        job.evaluation.maxSeqLength = 16;
-        job.out = scratch / "run";
+        SearchJob job = jobOnTheFixture("top-k");
         job.settings.topK = 30;  // the default; the synthetic sentences are shorter
         ax::test::expectErrorMentioning([&] { runSearchJob(job); }, "--top-k 30 keeps every token: the longest val sequence of " +
                                                                         QString::fromStdString(f.data.string()) + " has ");
@@ -373,15 +382,8 @@ private Q_SLOTS:
     // resumes to the same outputs.
     void variantsJoinTheFrontAndResume()
     {
-        Fixture& f = fixture();
-        const fs::path scratch = ax::test::scratchFolder("variants");
-        saveModelFolder(*f.model, scratch / "model");
-        fs::copy_file(f.data / "vocab.txt", scratch / "model" / "vocab.txt");
-        SearchJob job;
-        job.model = scratch / "model";
-        job.task = &taskSpec("sst2");
-        job.data = f.data;
-        job.evaluation.maxSeqLength = 16;
+        SearchJob job = jobOnTheFixture("variants");
+        const fs::path scratch = job.out.parent_path();
         job.settings.topK = 4;
         job.latencyRuns = 2;
         job.candidateLatencyRuns = 1;
