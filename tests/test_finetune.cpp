@@ -37,6 +37,23 @@ private:
     int64_t m_steps;
 };
 
+// The synthetic negation task as these tests load it: its tokenizer, its splits (val carved from
+// train) and evaluation on sequences of at most 16 tokens.
+struct SyntheticTask {
+    BertTokenizer tokenizer;
+    TaskData split;
+    EvaluationSettings evaluation;
+};
+
+SyntheticTask loadSyntheticTask(size_t trainSize, size_t devSize)
+{
+    const fs::path data = ax::test::writeSyntheticSentiment(trainSize, devSize);
+    EvaluationSettings evaluation;
+    evaluation.maxSeqLength = 16;
+    return {BertTokenizer(Vocab::fromFile(data / "vocab.txt"), true), loadTaskData(taskSpec("sst2"), data, DataOptions{}),
+            evaluation};
+}
+
 }  // namespace
 
 class TestFinetune : public QObject {
@@ -54,10 +71,11 @@ private Q_SLOTS:
 
     void tinyModelLearnsNegation()
     {
-        const fs::path data = ax::test::writeSyntheticSentiment(1200, 300);
-        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const SyntheticTask synthetic = loadSyntheticTask(1200, 300);
+        const BertTokenizer& tokenizer = synthetic.tokenizer;
+        const TaskData& split = synthetic.split;
+        const EvaluationSettings& evaluation = synthetic.evaluation;
         const TaskSpec& task = taskSpec("sst2");
-        const TaskData split = loadTaskData(task, data, DataOptions{});
         QCOMPARE(split.val.size(), size_t(180));
         QCOMPARE(split.train.size(), size_t(1020));
 
@@ -66,8 +84,6 @@ private Q_SLOTS:
         BertModel model = modelForTask(*base, task, 3, true);
         QCOMPARE(model->heads().numLabels, 2);
 
-        EvaluationSettings evaluation;
-        evaluation.maxSeqLength = 16;
         const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
         const TaskEvaluator val(task, split.val, {}, tokenizer, evaluation);
         const TaskEvaluator dev(task, split.dev, {}, tokenizer, evaluation);
@@ -101,12 +117,11 @@ private Q_SLOTS:
     // on: a clear error, not LibTorch's cross-entropy complaint or a metric over no examples.
     void mismatchedHeadsAndEmptySplitsAreRefused()
     {
-        const fs::path data = ax::test::writeSyntheticSentiment(60, 20);
-        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const SyntheticTask synthetic = loadSyntheticTask(60, 20);
+        const BertTokenizer& tokenizer = synthetic.tokenizer;
+        const TaskData& split = synthetic.split;
+        const EvaluationSettings& evaluation = synthetic.evaluation;
         const TaskSpec& task = taskSpec("sst2");
-        const TaskData split = loadTaskData(task, data, DataOptions{});
-        EvaluationSettings evaluation;
-        evaluation.maxSeqLength = 16;
         const TaskEvaluator dev(task, split.dev, {}, tokenizer, evaluation);
         const BertConfig config = BertConfig::standard(int(tokenizer.vocab().size()), 16, 1, 2, 32);
         BertModel bare(config, ModelHeads{});
@@ -158,12 +173,11 @@ private Q_SLOTS:
     // FFN neurons and blocks stay removed, hard attention stays on, and only the kept weights learn.
     void slicedModelReFineTunesWithItsStructureFixed()
     {
-        const fs::path data = ax::test::writeSyntheticSentiment(1200, 300);
-        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const SyntheticTask synthetic = loadSyntheticTask(1200, 300);
+        const BertTokenizer& tokenizer = synthetic.tokenizer;
+        const TaskData& split = synthetic.split;
+        const EvaluationSettings& evaluation = synthetic.evaluation;
         const TaskSpec& task = taskSpec("sst2");
-        const TaskData split = loadTaskData(task, data, DataOptions{});
-        EvaluationSettings evaluation;
-        evaluation.maxSeqLength = 16;
         const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
         const TaskEvaluator val(task, split.val, {}, tokenizer, evaluation);
 
