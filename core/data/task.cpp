@@ -12,16 +12,16 @@ namespace {
 const std::vector<TaskSpec>& allTasks()
 {
     static const std::vector<TaskSpec> tasks = {
-        {"cola", TaskKind::Classification, {"0", "1"}, false, {"mcc"}, "mcc"},
-        {"sst2", TaskKind::Classification, {"0", "1"}, false, {"accuracy"}, "accuracy"},
-        {"mrpc", TaskKind::Classification, {"0", "1"}, true, {"accuracy", "f1"}, "f1"},
-        {"stsb", TaskKind::Regression, {}, true, {"pearson", "spearman"}, "pearson"},
-        {"qqp", TaskKind::Classification, {"0", "1"}, true, {"accuracy", "f1"}, "f1"},
-        {"mnli", TaskKind::Classification, {"contradiction", "entailment", "neutral"}, true, {"accuracy"}, "accuracy"},
-        {"qnli", TaskKind::Classification, {"entailment", "not_entailment"}, true, {"accuracy"}, "accuracy"},
-        {"rte", TaskKind::Classification, {"entailment", "not_entailment"}, true, {"accuracy"}, "accuracy"},
-        {"wnli", TaskKind::Classification, {"0", "1"}, true, {"accuracy"}, "accuracy"},
-        {"squad", TaskKind::SpanExtraction, {}, true, {"exact_match", "squad_f1"}, "squad_f1"},
+        {"cola", TaskKind::Classification, {"0", "1"}, false, {"mcc"}, "mcc", std::nullopt},
+        {"sst2", TaskKind::Classification, {"0", "1"}, false, {"accuracy"}, "accuracy", std::nullopt},
+        {"mrpc", TaskKind::Classification, {"0", "1"}, true, {"accuracy", "f1"}, "f1", std::nullopt},
+        {"stsb", TaskKind::Regression, {}, true, {"pearson", "spearman"}, "pearson", std::nullopt},
+        {"qqp", TaskKind::Classification, {"0", "1"}, true, {"accuracy", "f1"}, "f1", std::nullopt},
+        {"mnli", TaskKind::Classification, {"contradiction", "entailment", "neutral"}, true, {"accuracy"}, "accuracy", std::nullopt},
+        {"qnli", TaskKind::Classification, {"entailment", "not_entailment"}, true, {"accuracy"}, "accuracy", std::nullopt},
+        {"rte", TaskKind::Classification, {"entailment", "not_entailment"}, true, {"accuracy"}, "accuracy", std::nullopt},
+        {"wnli", TaskKind::Classification, {"0", "1"}, true, {"accuracy"}, "accuracy", std::nullopt},
+        {"squad", TaskKind::SpanExtraction, {}, true, {"exact_match", "squad_f1"}, "squad_f1", std::nullopt},
     };
     return tasks;
 }

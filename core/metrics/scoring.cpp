@@ -1,7 +1,7 @@
 #include "metrics/scoring.h"
 
 #include "common/error.h"
-#include "data/glue_loader.h"
+#include "data/task_split.h"
 #include "data/predictions.h"
 #include "data/squad.h"
 
@@ -79,7 +79,7 @@ ScoreReport scorePredictionsFile(const TaskSpec& task, const std::filesystem::pa
         report.examples = questions.size();
         report.metrics = squadMetrics(questions, readSquadPredictions(predictionsFile));
     } else {
-        const Dataset gold = loadGlueSplit(task, data, split);
+        const Dataset gold = loadTaskSplit(task, data, split);
         report.examples = gold.examples.size();
         report.metrics = scoreGluePredictions(task, gold, readGluePredictions(predictionsFile), predictionsFile.string());
     }

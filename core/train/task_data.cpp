@@ -1,7 +1,7 @@
 #include "train/task_data.h"
 
 #include "common/error.h"
-#include "data/glue_loader.h"
+#include "data/task_split.h"
 #include "data/split.h"
 
 #include <map>
@@ -48,13 +48,13 @@ TaskData loadTaskData(const TaskSpec& task, const std::filesystem::path& data, c
         result.dev = squadExamples(result.devQuestions);
         return result;
     }
-    Dataset train = loadGlueSplit(task, data, "train");
+    Dataset train = loadTaskSplit(task, data, "train");
     keepFirst(train.examples, options.maxTrain);
     const TrainValSplit split = carveValidation(train.examples, options.valFraction, options.splitSeed);
     result.train = split.train;
     result.val = split.val;
     keepFirst(result.val, options.maxEval);
-    Dataset dev = loadGlueSplit(task, data, "dev");
+    Dataset dev = loadTaskSplit(task, data, "dev");
     result.dev = std::move(dev.examples);
     keepFirst(result.dev, options.maxEval);
     result.trainFile = train.file;

@@ -25,7 +25,8 @@ struct TaskData {
     std::string trainFile, devFile;
 };
 
-// Loads <data>/train.tsv and dev.tsv (GLUE) or the SQuAD JSON files, and carves val from train.
+// Loads <data>/train.tsv and dev.tsv (GLUE), a custom task's train and dev files or the SQuAD
+// JSON files, and carves val from train.
 TaskData loadTaskData(const TaskSpec& task, const std::filesystem::path& data, const DataOptions& options);
 
 }  // namespace ax
