@@ -19,6 +19,7 @@
 #include "synthetic_task.h"
 #include "test_support.h"
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 #include <cmath>
@@ -363,6 +364,70 @@ private Q_SLOTS:
         QVERIFY2(run.err.contains(QString::fromStdString((model / "config.json").string()) + ": max_position_embeddings is " + positions) &&
                      run.err.contains("--max-seq-len"),
                  qPrintable(run.err));
+    }
+
+    // `--task custom` on the fixture's data written as JSONL under other names: the same plan and
+    // dev metrics as the built-in task on the GLUE-layout TSV, the task's settings in plan.json,
+    // and a resume under another column mapping refused.
+    void customTaskSearchMatchesTheBuiltInTask()
+    {
+        Fixture& f = fixture();
+        const fs::path scratch = ax::test::scratchFolder("custom-task");
+        const fs::path model = scratch / "model";
+        saveModelFolder(*f.model, model);
+        fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+        const fs::path data = scratch / "data";
+        fs::create_directories(data);
+        for (const char* split : {"train", "dev"}) {
+            std::ifstream tsv(f.data / (std::string(split) + ".tsv"));
+            std::ofstream jsonl(data / (std::string(split) + ".jsonl"));
+            std::string line;
+            std::getline(tsv, line);  // sentence<TAB>label
+            while (std::getline(tsv, line)) {
+                const size_t tab = line.find('\t');
+                jsonl << nlohmann::json{{"words", line.substr(0, tab)}, {"gold", std::stoi(line.substr(tab + 1))}}.dump() << "\n";
+            }
+        }
+        const auto path = [](const fs::path& p) { return QString::fromStdString(p.string()); };
+        const QStringList common = {"--model", path(model), "--max-seq-len", "16", "--quiet", "--json"};
+        const QStringList searchSettings = {"--top-k", "4", "--latency-runs", "1", "--candidate-latency-runs", "0"};
+        const QStringList builtIn = {"--task", "sst2", "--data", path(f.data)};
+        const QStringList custom = {"--task", "custom", "--data", path(data), "--text-column", "words", "--label-column", "gold"};
+        const ax::test::CliRun glue = ax::test::runCli(QStringList{"search"} + common + searchSettings + builtIn + QStringList{"--out", path(scratch / "glue")});
+        QVERIFY2(glue.exitCode == 0, qPrintable(glue.err));
+        const ax::test::CliRun mine = ax::test::runCli(QStringList{"search"} + common + searchSettings + custom + QStringList{"--out", path(scratch / "mine")});
+        QVERIFY2(mine.exitCode == 0, qPrintable(mine.err));
+
+        const Plan a = Plan::fromFile(scratch / "glue" / "plan.json");
+        const Plan b = Plan::fromFile(scratch / "mine" / "plan.json");
+        compareDecisions(a.decisions, b.decisions);
+        QVERIFY(a.decisions.size() > 3);
+        QCOMPARE(b.task, std::string("custom"));
+        QVERIFY(a.taskSettings.is_null());
+        QCOMPARE(b.taskSettings["columns"]["text"], nlohmann::json("words"));
+        QCOMPARE(b.taskSettings["labels"], nlohmann::json({"0", "1"}));
+        QCOMPARE(a.approximated->devMetric, b.approximated->devMetric);
+        const std::string report = readWholeFile(scratch / "mine" / "report.md");
+        QVERIFY(report.find("- task: custom `{\"columns\"") != std::string::npos);
+
+        const ax::test::CliRun evalGlue = ax::test::runCli(QStringList{"eval"} + common + builtIn);
+        const ax::test::CliRun evalMine = ax::test::runCli(QStringList{"eval"} + common + custom);
+        QVERIFY2(evalGlue.exitCode == 0 && evalMine.exitCode == 0, qPrintable(evalGlue.err + evalMine.err));
+        QCOMPARE(nlohmann::json::parse(evalMine.out.toStdString())["loss"], nlohmann::json::parse(evalGlue.out.toStdString())["loss"]);
+
+        // The journal records the task's settings: the run resumed with another metric is refused.
+        const ax::test::CliRun resumed = ax::test::runCli(QStringList{"search"} + common + searchSettings + custom +
+                                                          QStringList{"--metric", "mcc", "--resume", path(scratch / "mine")});
+        QCOMPARE(resumed.exitCode, 1);
+        QVERIFY2(resumed.err.contains("this journal belongs to another search"), qPrintable(resumed.err));
+        // Labels in another order than the model was fine-tuned with would grade every prediction wrong.
+        const ax::test::CliRun reordered = ax::test::runCli(QStringList{"eval"} + common + custom + QStringList{"--labels", "1,0"});
+        QCOMPARE(reordered.exitCode, 1);
+        QVERIFY2(reordered.err.contains("the model's labels are (0, 1) in its config.json, the task's are (1, 0)"), qPrintable(reordered.err));
+        // A custom task's option with a built-in task is a usage error.
+        const ax::test::CliRun misused = ax::test::runCli(QStringList{"eval"} + common + builtIn + QStringList{"--text-column", "words"});
+        QCOMPARE(misused.exitCode, 2);
+        QVERIFY2(misused.err.contains("--text-column describes a custom task: use it with --task custom"), qPrintable(misused.err));
     }
 
     // k at least as long as every val sequence makes hard attention a no-op that the report would

@@ -2,7 +2,7 @@
 
 #include "cli/progress_printer.h"
 #include "cli/task_options.h"
-#include "data/glue_loader.h"
+#include "data/task_split.h"
 #include "data/predictions.h"
 #include "model/model_folder.h"
 #include "train/task_model.h"
@@ -42,7 +42,7 @@ int runEval(const Arguments& arguments)
         questions = loadSquad(options.data, "dev");
         if (options.dataOptions.maxEval > 0 && questions.size() > options.dataOptions.maxEval) questions.resize(options.dataOptions.maxEval);
     } else {
-        examples = loadGlueSplit(task, options.data, "dev").examples;
+        examples = loadTaskSplit(task, options.data, "dev").examples;
         if (options.dataOptions.maxEval > 0 && examples.size() > options.dataOptions.maxEval) examples.resize(options.dataOptions.maxEval);
     }
     const TaskEvaluator evaluator(task, examples, questions, tokenizer, options.evaluation);

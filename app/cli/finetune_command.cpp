@@ -20,7 +20,7 @@ int runFinetune(const Arguments& arguments)
     FineTuneJob job;
     job.model = arguments.required("model");
     job.out = arguments.required("out");
-    job.task = options.task;
+    job.task = options.task.get();
     job.data = options.data;
     job.dataOptions = options.dataOptions;
     job.evaluation = options.evaluation;
@@ -57,7 +57,7 @@ int runFinetune(const Arguments& arguments)
 
 Command finetuneCommand()
 {
-    Command command{"finetune", "fine-tune a model on a GLUE task or SQuAD and save the best epoch",
+    Command command{"finetune", "fine-tune a model on a GLUE task, SQuAD or your own data and save the best epoch",
                     "usage: axformer finetune --model DIR --task T --data PATH --out DIR [options]\n\n"
                     "Carves a validation split out of the training data (--val-fraction 0.15, --seed 42), trains\n"
                     "with AdamW (decoupled weight decay), linear warm-up and decay and gradient clipping, evaluates\n"
@@ -65,8 +65,9 @@ Command finetuneCommand()
                     "reports its metrics on the official dev set. OUT/finetune.json holds the whole report.\n"
                     "After every epoch the run's state goes to OUT.training-state.pt beside OUT: a run that was\n"
                     "stopped (Ctrl+C, kill, power loss) continues with --resume and ends with the same weights.\n\n"
-                    "  --task {cola,sst2,mrpc,stsb,qqp,mnli,qnli,rte,wnli,squad}\n"
-                    "  --data PATH          GLUE task folder (train.tsv, dev.tsv) or SQuAD folder/JSON\n"
+                    "  --task {cola,sst2,mrpc,stsb,qqp,mnli,qnli,rte,wnli,squad,custom}\n"
+                    "  --data PATH          GLUE task folder (train.tsv, dev.tsv), SQuAD folder/JSON, or\n"
+                    "                       a custom task's folder (below)\n"
                     "  --epochs N (3)  --batch-size N (32)  --lr X (2e-5)  --warmup F (0.1)\n"
                     "  --weight-decay X (0.01)  --max-grad-norm X (1.0)  --max-seq-len N (128)\n"
                     "  --doc-stride N (max-seq-len/2, SQuAD)  --seed N (42)  --val-fraction F (0.15)\n"

@@ -99,7 +99,7 @@ int runSearchCommand(const Arguments& arguments)
 
     SearchJob job;
     job.model = arguments.required("model");
-    job.task = options.task;
+    job.task = options.task.get();
     job.data = options.data;
     job.dataOptions = options.dataOptions;
     job.evaluation = options.evaluation;

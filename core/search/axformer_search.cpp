@@ -187,11 +187,20 @@ json searchIdentity(const Plan& header, const SearchSettings& settings)
     json overrides = json::array();
     for (const auto& [element, applied] : settings.overrides)
         overrides.push_back({kindName(element.kind), element.layer, element.index, applied});
-    return {{"model_hash", header.modelHash}, {"task", header.task},     {"val_seed", header.valSeed},
-            {"val_fraction", header.valFraction}, {"top_k", settings.topK}, {"ffn_groups", settings.ffnGroups},
-            {"slack", settings.groupSlack},   {"tolerance", settings.tolerance},
-            {"kinds", {settings.hardAttention, settings.ffnBlocks, settings.ffnGroupsAllowed, settings.attentionBlocks, settings.heads}},
-            {"overrides", overrides}};
+    json identity = {{"model_hash", header.modelHash},
+                     {"task", header.task},
+                     {"val_seed", header.valSeed},
+                     {"val_fraction", header.valFraction},
+                     {"top_k", settings.topK},
+                     {"ffn_groups", settings.ffnGroups},
+                     {"slack", settings.groupSlack},
+                     {"tolerance", settings.tolerance},
+                     {"kinds", {settings.hardAttention, settings.ffnBlocks, settings.ffnGroupsAllowed, settings.attentionBlocks,
+                                settings.heads}},
+                     {"overrides", overrides}};
+    // Only custom tasks add their settings, so that journals of the built-in tasks still resume.
+    if (!header.taskSettings.is_null()) identity["task_settings"] = header.taskSettings;
+    return identity;
 }
 
 SearchResult runSearch(BertModelImpl& model, const TaskEvaluator& val, const Plan& header, const SearchSettings& settings,

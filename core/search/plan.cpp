@@ -138,6 +138,7 @@ json Plan::toJson() const
                    {"tolerance", tolerance},
                    {"ffn_groups", ffnGroups},
                    {"decisions", list}};
+    if (!taskSettings.is_null()) object["task_settings"] = taskSettings;
     object["baseline"] = baseline ? measurementJson(*baseline) : json(nullptr);
     object["approximated"] = approximated ? measurementJson(*approximated) : json(nullptr);
     return object;
@@ -163,6 +164,7 @@ Plan Plan::fromJson(const json& object, const std::string& source)
         plan.modelPath = object.at("model").value("path", "");
         plan.modelHash = object.at("model").value("weights_hash", "");
         plan.task = object.at("task").get<std::string>();
+        plan.taskSettings = object.value("task_settings", nlohmann::json());
         plan.metric = object.value("metric", "");
         plan.valSeed = object.at("val").value("seed", uint64_t(42));
         plan.valFraction = object.at("val").value("fraction", 0.15);

@@ -51,6 +51,7 @@ struct Plan {
     static constexpr int kVersion = 1;
     std::string modelPath, modelHash;   // the base model and a hash of its weight files
     std::string task;
+    nlohmann::json taskSettings;        // a custom task's columns, labels and metric; null otherwise
     std::string metric;                 // the task's primary metric
     uint64_t valSeed = 42;
     double valFraction = 0.15;

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "data/custom_task.h"
 #include "model/flops.h"
 #include "model/model_folder.h"
 #include "model/slicing.h"
@@ -152,6 +153,7 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     header.modelPath = fs::absolute(job.model).lexically_normal().string();
     header.modelHash = modelHash;
     header.task = task.name;
+    header.taskSettings = customTaskJson(task);
     header.valSeed = job.dataOptions.splitSeed;
     header.valFraction = job.dataOptions.valFraction;
     SearchJournal journal(journalFile, searchIdentity(header, job.settings));

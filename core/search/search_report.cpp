@@ -56,7 +56,7 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
     md << std::fixed;
     md << "# AxFormer search report\n\n"
        << "- model: `" << plan.modelPath << "` (weights " << plan.modelHash << ")\n"
-       << "- task: " << plan.task << ", decisions on a val split of " << plan.valSize << " examples carved from train "
+       << "- task: " << plan.task << (plan.taskSettings.is_null() ? "" : " `" + plan.taskSettings.dump() + "`") << ", decisions on a val split of " << plan.valSize << " examples carved from train "
        << "(fraction " << std::setprecision(2) << plan.valFraction << ", seed " << plan.valSeed << "); dev used only for this report\n"
        << "- hard attention top-k " << plan.topK << ", " << plan.ffnGroups << " FFN groups per layer, acceptance tolerance "
        << std::setprecision(3) << plan.tolerance << (plan.tolerance == 0 ? " (the method exactly)" : "") << "\n"

@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "data/custom_task.h"
 #include "model/model_folder.h"
 #include "train/task_model.h"
 #include "train/training_state.h"
@@ -28,19 +29,22 @@ json epochJson(const EpochReport& epoch)
 json trainingIdentity(const FineTuneJob& job, const TaskData& data)
 {
     const FineTuneSettings& s = job.settings;
-    return {{"task", job.task->name},
-            {"model", std::filesystem::weakly_canonical(job.model).string()},
-            {"data", std::filesystem::weakly_canonical(job.data).string()},
-            {"train_examples", data.train.size()},
-            {"val_examples", data.val.size()},
-            {"from_scratch", job.fromScratch},
-            {"split", {{"val_fraction", job.dataOptions.valFraction}, {"seed", job.dataOptions.splitSeed},
-                       {"max_train", job.dataOptions.maxTrain}}},
-            {"max_seq_len", job.evaluation.maxSeqLength},
-            {"doc_stride", job.evaluation.docStride},
-            {"settings", {{"epochs", s.epochs}, {"batch_size", s.batchSize}, {"lr", s.optimizer.learningRate},
-                          {"warmup", s.optimizer.warmupFraction}, {"weight_decay", s.optimizer.weightDecay},
-                          {"max_grad_norm", s.optimizer.maxGradNorm}, {"seed", s.seed}}}};
+    json identity = {{"task", job.task->name},
+                     {"model", std::filesystem::weakly_canonical(job.model).string()},
+                     {"data", std::filesystem::weakly_canonical(job.data).string()},
+                     {"train_examples", data.train.size()},
+                     {"val_examples", data.val.size()},
+                     {"from_scratch", job.fromScratch},
+                     {"split", {{"val_fraction", job.dataOptions.valFraction}, {"seed", job.dataOptions.splitSeed},
+                                {"max_train", job.dataOptions.maxTrain}}},
+                     {"max_seq_len", job.evaluation.maxSeqLength},
+                     {"doc_stride", job.evaluation.docStride},
+                     {"settings", {{"epochs", s.epochs}, {"batch_size", s.batchSize}, {"lr", s.optimizer.learningRate},
+                                   {"warmup", s.optimizer.warmupFraction}, {"weight_decay", s.optimizer.weightDecay},
+                                   {"max_grad_norm", s.optimizer.maxGradNorm}, {"seed", s.seed}}}};
+    // Only custom tasks add their settings, so that the built-in tasks' saved states still resume.
+    if (job.task->columns) identity["task_settings"] = customTaskJson(*job.task);
+    return identity;
 }
 
 }  // namespace
@@ -96,6 +100,7 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
                                     {"max_seq_len", job.evaluation.maxSeqLength}, {"seed", s.seed}}},
                       {"dev", {{"split", "dev"}, {"examples", dev.size()}, {"loss", result.dev.meanLoss},
                                {"metrics", metricsJson(result.dev.metrics)}}}};
+    if (task.columns) result.summary["task_settings"] = customTaskJson(task);
     writeFileAtomically(job.out / "finetune.json", result.summary.dump(2) + "\n");
     std::filesystem::remove(checkpoints.stateFile);  // finished: nothing left to resume
     return result;

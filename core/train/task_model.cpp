@@ -51,6 +51,19 @@ void requireHeadFor(BertModelImpl& model, const TaskSpec& task, const std::files
             failIn(folder.string(), "the model's classifier has " + std::to_string(heads.numLabels) + " outputs but task " +
                                         task.name + " has " + std::to_string(task.numLabels()) +
                                         " labels: it was fine-tuned for another task");
+        // A custom task's label ids come from its files (sorted) or the user's list: fine-tuned
+        // under another order, every prediction would be graded against the wrong label.
+        if (task.columns && !model.config().id2label.empty()) {
+            std::vector<std::string> named;
+            for (const auto& [id, label] : model.config().id2label) named.push_back(label);
+            if (named != task.labels) {
+                std::string given, expected;
+                for (const auto& label : named) given += (given.empty() ? "" : ", ") + label;
+                for (const auto& label : task.labels) expected += (expected.empty() ? "" : ", ") + label;
+                failIn(folder.string(), "the model's labels are (" + given + ") in its config.json, the task's are (" + expected +
+                                            "): give them in the model's order (--labels)");
+            }
+        }
         break;
     case TaskKind::Regression:
         if (heads.numLabels != 1)
