@@ -20,6 +20,7 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -31,6 +32,7 @@
 #include <random>
 
 using namespace ax;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -212,6 +214,79 @@ private Q_SLOTS:
         bool fineTuneProgress = false;
         for (const QList<QVariant>& call : progress) fineTuneProgress |= call.at(1).toString() == "fine-tune";
         QVERIFY(fineTuneProgress);
+    }
+
+    // The run panel shows a custom task's column rows only for "custom" and puts them in the
+    // request; the worker fine-tunes on the user's CSV (labels "neg"/"pos" from the train file)
+    // and the model names them.
+    void fineTunesACustomCsvTaskFromTheRunPanel()
+    {
+        const QDir demo = QFileInfo(demoRun()).dir();
+        const fs::path data = ax::test::scratchFolder("studio-custom");
+        for (const char* split : {"train", "dev"}) {
+            std::ifstream tsv(demo.filePath("language/" + QString(split) + ".tsv").toStdString());
+            std::ofstream csv(data / (std::string(split) + ".csv"));
+            csv << "sentiment,review\n";
+            std::string line;
+            std::getline(tsv, line);  // sentence<TAB>label
+            while (std::getline(tsv, line)) {
+                const size_t tab = line.find('\t');
+                csv << (line.substr(tab + 1) == "1" ? "pos" : "neg") << ",\"" << line.substr(0, tab) << "\"\n";
+            }
+        }
+
+        studio::RunPanel panel;
+        auto* textColumn = panel.findChild<QLineEdit*>("textColumn");
+        auto* labelColumn = panel.findChild<QLineEdit*>("labelColumn");
+        QVERIFY(textColumn && labelColumn);
+        panel.show();
+        QVERIFY(!textColumn->isVisible());
+        panel.setTask("custom");
+        QCOMPARE(panel.task(), QStringLiteral("custom"));
+        QVERIFY(textColumn->isVisible());
+        textColumn->setText("review");
+        labelColumn->setText(" sentiment ");
+        panel.setModelFolder(demo.filePath("pretrained"));
+        panel.setDataPath(QString::fromStdString(data.string()));
+        studio::FineTuneRequest request = panel.fineTuneRequest();
+        QCOMPARE(request.textColumn, QStringLiteral("review"));
+        QCOMPARE(request.labelColumn, QStringLiteral("sentiment"));
+        QVERIFY(request.textPairColumn.isEmpty() && request.labels.isEmpty() && !request.regression);
+        request.out = QString::fromStdString((data / "model").string());
+        request.maxSeqLength = 32;
+        request.epochs = 1;
+        request.learningRate = 5e-4;
+
+        studio::JobRunner runner;
+        QSignalSpy finished(&runner, &studio::JobRunner::finished);
+        const QList<QVariant> result = waitForJob(finished, runner.startFineTune(request));
+        QVERIFY(!result.isEmpty());
+        QVERIFY2(result.at(1).toBool(), qPrintable(result.at(2).toString()));
+        const nlohmann::json config = nlohmann::json::parse(std::ifstream(data / "model" / "config.json"));
+        QCOMPARE(config["id2label"], nlohmann::json({{"0", "neg"}, {"1", "pos"}}));
+        QCOMPARE(config["finetuning_task"], nlohmann::json("custom"));
+        const nlohmann::json summary = nlohmann::json::parse(std::ifstream(data / "model" / "finetune.json"));
+        QCOMPARE(summary["task_settings"]["columns"]["text"], nlohmann::json("review"));
+        QVERIFY(summary["dev"]["metrics"].contains("f1"));
+
+        // A project keeps the mapping.
+        studio::MainWindow window;
+        window.runPanel()->setTask("custom");
+        window.runPanel()->setCustomTask(panel.customTask());
+        const QString project = QString::fromStdString((data / "custom.axproj").string());
+        QVERIFY(window.saveProject(project));
+        studio::MainWindow reopened;
+        QVERIFY(reopened.openProject(project));
+        QCOMPARE(reopened.runPanel()->task(), QStringLiteral("custom"));
+        QCOMPARE(reopened.runPanel()->customTask(), panel.customTask());
+        QCOMPARE(reopened.runPanel()->request().labelColumn, QStringLiteral("sentiment"));
+
+        // A mistyped column fails the job with the file and the columns it has.
+        request.labelColumn = "stars";
+        const QList<QVariant> failed = waitForJob(finished, runner.startFineTune(request));
+        QVERIFY(!failed.isEmpty() && !failed.at(1).toBool());
+        QVERIFY2(failed.at(2).toString().contains("train.csv:1: the header has no column \"stars\" (found \"sentiment\", \"review\")"),
+                 qPrintable(failed.at(2).toString()));
     }
 
     void runDataFeedsEveryView()

@@ -1,6 +1,7 @@
 #include "studio/job_runner.h"
 
 #include "common/error.h"
+#include "data/custom_task.h"
 #include "demo/demo_pipeline.h"
 #include "search/search_job.h"
 #include "train/fine_tune_job.h"
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <sstream>
 
 namespace ax::studio {
@@ -77,16 +79,36 @@ std::map<Element, bool> overridesFrom(const std::map<QString, bool>& given)
     return result;
 }
 
-// The fields every task job shares: model, task, data, output folder and sequence length.
-template <typename Job>
-void fillTaskFields(Job& job, const TaskRequest& request)
+// The task a request names: a built-in one, or a custom task described by its columns (its
+// labels read from the train file here, on the worker).
+std::shared_ptr<const TaskSpec> taskFor(const TaskRequest& request)
 {
+    if (request.task != QLatin1String("custom"))
+        return std::shared_ptr<const TaskSpec>(&taskSpec(request.task.toStdString()), [](const TaskSpec*) {});
+    CustomTaskSettings settings;
+    settings.columns.text = request.textColumn.trimmed().toStdString();
+    settings.columns.textPair = request.textPairColumn.trimmed().toStdString();
+    settings.columns.label = request.labelColumn.trimmed().toStdString();
+    for (const QString& label : request.labels.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        settings.labels.push_back(label.trimmed().toStdString());
+    settings.regression = request.regression;
+    settings.metric = request.metric.toStdString();
+    return std::make_shared<const TaskSpec>(customTaskSpec(settings, request.data.toStdString()));
+}
+
+// The fields every task job shares: model, task, data, output folder and sequence length. The
+// returned task is the one job.task points to: keep it while the job runs.
+template <typename Job>
+std::shared_ptr<const TaskSpec> fillTaskFields(Job& job, const TaskRequest& request)
+{
+    std::shared_ptr<const TaskSpec> task = taskFor(request);
     job.model = request.model.toStdString();
-    job.task = &taskSpec(request.task.toStdString());
+    job.task = task.get();
     job.data = request.data.toStdString();
     job.evaluation.maxSeqLength = request.maxSeqLength;
     job.evaluation.docStride = request.maxSeqLength / 2;
     job.out = request.out.toStdString();
+    return task;
 }
 
 }  // namespace
@@ -182,7 +204,7 @@ int JobRunner::startFineTune(const FineTuneRequest& request)
 {
     return start([request](QtSearchObserver& observer, const CancelToken& cancel) {
         FineTuneJob job;
-        fillTaskFields(job, request);
+        const auto task = fillTaskFields(job, request);
         job.settings.epochs = request.epochs;
         job.settings.batchSize = request.batchSize;
         job.settings.optimizer.learningRate = request.learningRate;
@@ -195,7 +217,7 @@ int JobRunner::startSearch(const SearchRequest& request)
 {
     return start([request](QtSearchObserver& observer, const CancelToken& cancel) {
         SearchJob job;
-        fillTaskFields(job, request);
+        const auto task = fillTaskFields(job, request);
         job.dataOptions.valFraction = request.valFraction;
         job.dataOptions.maxTrain = size_t(request.maxTrain);
         job.resume = std::filesystem::exists(job.out / "journal.jsonl") && !std::filesystem::exists(job.out / "plan.json");

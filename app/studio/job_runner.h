@@ -26,6 +26,10 @@ namespace ax::studio {
 struct TaskRequest {
     QString model, task, data, out;
     int maxSeqLength = 128;
+    // Task "custom": the column names (or JSONL keys) of its files; labels "a,b,c" in id order
+    // (empty: the train file's, sorted); the metric (empty: accuracy, pearson).
+    QString textColumn = QStringLiteral("text"), textPairColumn, labelColumn = QStringLiteral("label"), labels, metric;
+    bool regression = false;
 };
 
 // What the window asks a search to do.

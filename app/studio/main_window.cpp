@@ -1,5 +1,7 @@
 #include "studio/main_window.h"
 
+#include "data/custom_task.h"
+#include "data/table_file.h"
 #include "demo/demo_pipeline.h"
 #include "model/model_facts.h"
 #include "studio/cached_models_menu.h"
@@ -138,14 +140,29 @@ QString overrideKey(const widgets::PlanRow& row)
                           : QStringLiteral("%1:%2").arg(row.kind).arg(row.layer);
 }
 
-// The first sentences of a GLUE dev file (single-sentence column), to pick from in the attention tab.
-QStringList devSentences(const QString& data)
+// The first sentences of the task's dev file (GLUE: its first column; a custom task: its text
+// column), to pick from in the attention tab.
+QStringList devSentences(const TaskRequest& form)
 {
+    constexpr int kMaxSentences = 40;
     QStringList sentences;
-    QFile file(QDir(data).filePath(QStringLiteral("dev.tsv")));
+    if (form.task == QLatin1String("custom")) {
+        // The user's own dev file, read by the run panel's text column; one the engine would
+        // refuse just leaves the list empty (the job reports why when it runs).
+        try {
+            const auto records = readTable(customSplitFile(form.data.toStdString(), "dev"), {form.textColumn.toStdString()});
+            for (const TableRecord& record : records) {
+                if (sentences.size() == kMaxSentences) break;
+                sentences << QString::fromStdString(record.values[0]).simplified();
+            }
+        } catch (const std::exception&) {
+        }
+        return sentences;
+    }
+    QFile file(QDir(form.data).filePath(QStringLiteral("dev.tsv")));
     if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return sentences;
     file.readLine();  // header
-    while (!file.atEnd() && sentences.size() < 40) {
+    while (!file.atEnd() && sentences.size() < kMaxSentences) {
         const QString line = QString::fromUtf8(file.readLine()).trimmed();
         const QString text = line.section('\t', 0, 0);
         if (!text.isEmpty()) sentences << text;
@@ -284,6 +301,7 @@ MainWindow::MainWindow(QWidget* parent)
     restoreGeometry(settings.value("window/geometry").toByteArray());
     m_panel->setTask(settings.value("run/task", "sst2").toString());
     m_panel->setDataPath(settings.value("run/data").toString());
+    if (settings.contains("run/custom")) m_panel->setCustomTask(QJsonDocument::fromJson(settings.value("run/custom").toByteArray()).object());
     statusBar()->showMessage(tr("Ready: open a model (Ctrl+O), a finished run (Ctrl+Shift+O), or run the demo (Ctrl+D)"));
 }
 
@@ -462,8 +480,9 @@ void MainWindow::showRun()
     if (!run.modelFolder.isEmpty() && QFileInfo::exists(run.modelFolder)) {
         if (QFileInfo(run.modelFolder).canonicalFilePath() != m_modelShown) openModel(run.modelFolder);
         m_panel->setTask(run.task);
+        if (!run.taskSettings.isEmpty()) m_panel->setCustomTask(run.taskSettings);
         if (m_attentionText->count() == 0) {
-            m_attentionText->addItems(devSentences(m_panel->dataPath()));
+            m_attentionText->addItems(devSentences(m_panel->request()));
             if (m_attentionText->count() > 0) m_attentionText->setCurrentIndex(0);
         }
     }
@@ -518,6 +537,7 @@ void MainWindow::runSearch()
     QSettings settings;
     settings.setValue("run/task", request.task);
     settings.setValue("run/data", request.data);
+    settings.setValue("run/custom", QJsonDocument(m_panel->customTask()).toJson(QJsonDocument::Compact));
     request.overrides = m_overrides;
     request.significance = m_significanceSource.isEmpty();
     // Runs go to the user's data folder: the model's own folder may be read-only (a model cache).
@@ -594,6 +614,7 @@ void MainWindow::rerunWithOverrides()
     m_rerunTimer->stop();
     m_panel->setModelFolder(m_run->modelFolder);
     m_panel->setTask(m_run->task);
+    if (!m_run->taskSettings.isEmpty()) m_panel->setCustomTask(m_run->taskSettings);
     m_significanceSource = m_run->folder;
     runSearch();
 }
@@ -725,6 +746,7 @@ bool MainWindow::saveProject(const QString& file)
                         {"version", 1},
                         {"model", m_panel->modelFolder()},
                         {"task", m_panel->task()},
+                        {"task_settings", m_panel->customTask()},
                         {"data", m_panel->dataPath()},
                         {"run", m_run ? m_run->folder : QString()}};
     QSaveFile out(file);
@@ -752,6 +774,7 @@ bool MainWindow::openProject(const QString& file)
         return false;
     }
     m_panel->setTask(project.value("task").toString());
+    if (project.contains("task_settings")) m_panel->setCustomTask(project.value("task_settings").toObject());
     m_panel->setDataPath(project.value("data").toString());
     const QString model = project.value("model").toString();
     if (!model.isEmpty()) openModel(model);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QDir>
+#include <QJsonDocument>
 #include <QFileInfo>
 
 #include <cmath>
@@ -185,6 +186,8 @@ RunData loadRun(const QString& folder)
     const Plan plan = Plan::fromFile(root / "plan.json");
     run.modelFolder = QString::fromStdString(plan.modelPath);
     run.task = QString::fromStdString(plan.task);
+    if (!plan.taskSettings.is_null())
+        run.taskSettings = QJsonDocument::fromJson(QByteArray::fromStdString(plan.taskSettings.dump())).object();
     run.metric = QString::fromStdString(plan.metric);
     run.topK = plan.topK;
     run.tolerance = plan.tolerance;

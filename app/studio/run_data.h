@@ -6,6 +6,7 @@
 #include "pareto_data.h"
 #include "plan_data.h"
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -35,6 +36,7 @@ struct RunData {
     QString folder;
     QString modelFolder;                 // the base model the plan was made for
     QString task, metric;
+    QJsonObject taskSettings;            // a custom task's columns, labels and metric; empty otherwise
     int topK = 30;
     double tolerance = 0;
     double baselineLoss = 0;

@@ -1,10 +1,12 @@
 #include "studio/run_panel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -14,6 +16,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ax::studio {
@@ -53,6 +56,15 @@ RunPanel::RunPanel(QWidget* parent)
       m_model(new QLineEdit(this)),
       m_task(new QComboBox(this)),
       m_data(new QLineEdit(this)),
+      m_textColumn(new QLineEdit(QStringLiteral("text"), this)),
+      m_textPairColumn(new QLineEdit(this)),
+      m_labelColumn(new QLineEdit(QStringLiteral("label"), this)),
+      m_labels(new QLineEdit(this)),
+      m_regression(new QCheckBox(tr("Regression"), this)),
+      m_metric(new QComboBox(this)),
+      m_form(new QFormLayout),
+      m_columnsRow(new QWidget(this)),
+      m_labelsRow(new QWidget(this)),
       m_maxSeqLength(new QSpinBox(this)),
       m_topK(new QSpinBox(this)),
       m_tolerance(new QDoubleSpinBox(this)),
@@ -67,9 +79,39 @@ RunPanel::RunPanel(QWidget* parent)
       m_log(new QPlainTextEdit(this))
 {
     m_model->setPlaceholderText(tr("fine-tuned model folder"));
-    m_data->setPlaceholderText(tr("GLUE task folder or SQuAD JSON"));
-    for (const char* task : {"sst2", "mrpc", "cola", "stsb", "rte", "qnli", "qqp", "mnli", "wnli", "squad"})
+    m_data->setPlaceholderText(tr("GLUE task folder, SQuAD JSON, or your own train/dev files"));
+    for (const char* task : {"sst2", "mrpc", "cola", "stsb", "rte", "qnli", "qqp", "mnli", "wnli", "squad", "custom"})
         m_task->addItem(QString::fromLatin1(task));
+    m_task->setItemData(m_task->count() - 1, tr("Your own task: a folder with train and dev (or validation) files as .tsv, "
+                                                 ".csv or .jsonl, read by the column names below"),
+                        Qt::ToolTipRole);
+    connect(m_task, &QComboBox::currentTextChanged, this, &RunPanel::showCustomTaskRows);
+
+    m_textColumn->setObjectName(QStringLiteral("textColumn"));
+    m_textColumn->setToolTip(tr("The column (or JSONL key) that holds the text"));
+    m_textPairColumn->setObjectName(QStringLiteral("textPairColumn"));
+    m_textPairColumn->setPlaceholderText(tr("pair (none)"));
+    m_textPairColumn->setToolTip(tr("The column of the second text of a pair task; empty for single texts"));
+    m_labelColumn->setObjectName(QStringLiteral("labelColumn"));
+    m_labelColumn->setToolTip(tr("The column of the gold label (or score, for regression)"));
+    m_labels->setObjectName(QStringLiteral("labels"));
+    m_labels->setPlaceholderText(tr("labels: from the train file"));
+    m_labels->setToolTip(tr("The labels in id order, separated by commas; empty: every label of the train file, sorted"));
+    m_regression->setObjectName(QStringLiteral("regression"));
+    m_regression->setToolTip(tr("The label column holds scores: train a regression head"));
+    m_metric->setObjectName(QStringLiteral("metric"));
+    m_metric->addItem(tr("default metric"), QString());
+    for (const char* metric : {"accuracy", "f1", "mcc", "pearson", "spearman"}) m_metric->addItem(QString::fromLatin1(metric), QString::fromLatin1(metric));
+    m_metric->setToolTip(tr("The metric to select checkpoints by and report first: accuracy (default), f1 (two labels) or "
+                            "mcc; pearson (default) or spearman for regression"));
+    auto* columns = new QHBoxLayout(m_columnsRow);
+    columns->setContentsMargins(0, 0, 0, 0);
+    for (QLineEdit* edit : {m_textColumn, m_textPairColumn, m_labelColumn}) columns->addWidget(edit);
+    auto* labels = new QHBoxLayout(m_labelsRow);
+    labels->setContentsMargins(0, 0, 0, 0);
+    labels->addWidget(m_labels, 1);
+    labels->addWidget(m_regression);
+    labels->addWidget(m_metric);
     m_maxSeqLength->setRange(8, 512);
     m_maxSeqLength->setValue(128);
     m_topK->setRange(1, 512);
@@ -91,10 +133,13 @@ RunPanel::RunPanel(QWidget* parent)
                               "and opened, ready for the search"));
     connect(m_fineTune, &QPushButton::clicked, this, &RunPanel::fineTuneClicked);
 
-    auto* form = new QFormLayout;
+    QFormLayout* form = m_form;
     form->addRow(tr("Model"), withBrowse(m_model, this, true));
     form->addRow(tr("Task"), m_task);
     form->addRow(tr("Data"), withBrowse(m_data, this, true));
+    form->addRow(tr("Columns"), m_columnsRow);
+    form->addRow(tr("Labels"), m_labelsRow);
+    showCustomTaskRows();
     form->addRow(tr("Max length"), m_maxSeqLength);
     form->addRow(tr("Top-k"), m_topK);
     form->addRow(tr("Tolerance"), m_tolerance);
@@ -141,10 +186,42 @@ void RunPanel::setTask(const QString& task)
     const int index = m_task->findText(task);
     if (index >= 0) m_task->setCurrentIndex(index);
 }
+QJsonObject RunPanel::customTask() const
+{
+    QJsonArray labels;
+    for (const QString& label : m_labels->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) labels.append(label.trimmed());
+    return {{"columns", QJsonObject{{"text", m_textColumn->text().trimmed()},
+                                    {"text_pair", m_textPairColumn->text().trimmed()},
+                                    {"label", m_labelColumn->text().trimmed()}}},
+            {"labels", labels},
+            {"kind", m_regression->isChecked() ? "regression" : "classification"},
+            {"metric", m_metric->currentData().toString()}};
+}
+
+void RunPanel::setCustomTask(const QJsonObject& settings)
+{
+    const QJsonObject columns = settings.value("columns").toObject();
+    m_textColumn->setText(columns.value("text").toString(QStringLiteral("text")));
+    m_textPairColumn->setText(columns.value("text_pair").toString());
+    m_labelColumn->setText(columns.value("label").toString(QStringLiteral("label")));
+    QStringList labels;
+    for (const QJsonValue& label : settings.value("labels").toArray()) labels << label.toString();
+    m_labels->setText(labels.join(QLatin1Char(',')));
+    m_regression->setChecked(settings.value("kind").toString() == QLatin1String("regression"));
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(settings.value("metric").toString())));
+}
+
 QString RunPanel::dataPath() const { return m_data->text().trimmed(); }
 void RunPanel::setDataPath(const QString& path) { m_data->setText(path); }
 void RunPanel::setTopK(int k) { m_topK->setValue(k); }
 void RunPanel::setTolerance(double tolerance) { m_tolerance->setValue(tolerance); }
+
+void RunPanel::showCustomTaskRows()
+{
+    const bool custom = task() == QLatin1String("custom");
+    m_form->setRowVisible(m_columnsRow, custom);
+    m_form->setRowVisible(m_labelsRow, custom);
+}
 
 void RunPanel::fillTaskFields(TaskRequest& request) const
 {
@@ -152,6 +229,12 @@ void RunPanel::fillTaskFields(TaskRequest& request) const
     request.task = task();
     request.data = dataPath();
     request.maxSeqLength = m_maxSeqLength->value();
+    request.textColumn = m_textColumn->text().trimmed();
+    request.textPairColumn = m_textPairColumn->text().trimmed();
+    request.labelColumn = m_labelColumn->text().trimmed();
+    request.labels = m_labels->text().trimmed();
+    request.regression = m_regression->isChecked();
+    request.metric = m_metric->currentData().toString();
 }
 
 FineTuneRequest RunPanel::fineTuneRequest() const

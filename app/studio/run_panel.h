@@ -1,12 +1,16 @@
-// The left side of the studio: what to run (model, task, data, k, tolerance), the buttons that
-// start and cancel it, and the live progress (bar, stage, ETA) and log of the running job.
+// The left side of the studio: what to run (model, task, data, a custom task's columns, k,
+// tolerance), the buttons that start and cancel it, and the live progress (bar, stage, ETA) and
+// log of the running job.
 #pragma once
 
 #include "studio/job_runner.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -26,6 +30,10 @@ public:
     void setModelFolder(const QString& folder);
     QString task() const;
     void setTask(const QString& task);
+    // A custom task's fields in plan.json's "task_settings" shape: {"columns": {"text", "text_pair",
+    // "label"}, "labels": [...], "kind": "classification"|"regression", "metric"}.
+    QJsonObject customTask() const;
+    void setCustomTask(const QJsonObject& settings);
     QString dataPath() const;
     void setDataPath(const QString& path);
     void setTopK(int k);
@@ -47,10 +55,21 @@ Q_SIGNALS:
 
 private:
     void fillTaskFields(TaskRequest& request) const;
+    // The column rows are shown only while the task is "custom".
+    void showCustomTaskRows();
 
     QLineEdit* m_model;
     QComboBox* m_task;
     QLineEdit* m_data;
+    QLineEdit* m_textColumn;
+    QLineEdit* m_textPairColumn;
+    QLineEdit* m_labelColumn;
+    QLineEdit* m_labels;
+    QCheckBox* m_regression;
+    QComboBox* m_metric;
+    QFormLayout* m_form;
+    QWidget* m_columnsRow;
+    QWidget* m_labelsRow;
     QSpinBox* m_maxSeqLength;
     QSpinBox* m_topK;
     QDoubleSpinBox* m_tolerance;
