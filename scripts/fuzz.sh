@@ -12,7 +12,7 @@ ensure_packages "${build_packages[@]}" clang libclang-rt-14-dev python3
 seconds="${1:-60}"
 build="$root/build-fuzz"
 shared="${AXFORMER_SHARED:-$root/../shared}"
-targets=(fuzz_safetensors fuzz_bert_config fuzz_tokenizer fuzz_glue_tsv fuzz_squad fuzz_plan)
+targets=(fuzz_safetensors fuzz_bert_config fuzz_tokenizer fuzz_glue_tsv fuzz_custom_task fuzz_squad fuzz_plan)
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DAXFORMER_FUZZ=ON -DBUILD_TESTING=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
@@ -30,6 +30,10 @@ printf '{"model_type":"bert","vocab_size":10,"hidden_size":8,"num_hidden_layers"
 printf 'Héllo, wörld! 你好 unaffable\n[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n,\n!\nun\n##aff\n##able\nworld\n' \
   > "$corpus/fuzz_tokenizer/tiny.txt"
 printf '\x01sentence\tlabel\nit is good .\t1\n' > "$corpus/fuzz_glue_tsv/sst2.tsv"
+# fuzz_custom_task: the first byte picks the format (low bits: 0 TSV, 1 CSV, 2 JSONL) and options (bits 2-4).
+printf '\x00text\tlabel\ngood\tpos\nbad\tneg\n' > "$corpus/fuzz_custom_task/tiny.tsv"
+printf '\x0dtext,text_b,id,label\r\n"a, ""quoted""\ntext",b,1,pos\r\nc,d,2,neg\r\n' > "$corpus/fuzz_custom_task/pair.csv"
+printf '\x12{"text": "a", "label": 0.5}\n\n{"label": -1, "text": "b\\u00e9"}\n' > "$corpus/fuzz_custom_task/scores.jsonl"
 printf '{"version":"1.1","data":[{"title":"t","paragraphs":[{"context":"Paris is in France.","qas":[{"id":"q1","question":"Where is Paris?","answers":[{"answer_start":12,"text":"France"}]}]}]}]}' \
   > "$corpus/fuzz_squad/tiny.json"
 printf '%s' '{"format":"axformer-plan","version":1,"model":{"path":"m","weights_hash":""},"task":"sst2","metric":"accuracy","val":{"seed":42,"fraction":0.15,"size":10},"top_k":4,"tolerance":0.1,"ffn_groups":2,"decisions":[{"kind":"hard_attention","layer":0,"index":-1,"source":"search","state":"applied","loss":0.3,"agree_count":7,"metric":0.9},{"kind":"head","layer":1,"index":1,"source":"user","state":"applied","loss":0.31,"agree_count":6,"metric":0.9},{"kind":"ffn_group","layer":0,"index":1,"source":"search","state":"rejected","loss":0.5,"agree_count":2,"metric":0.7},{"kind":"ffn_block","layer":1,"index":-1,"source":"search","state":"applied","loss":0.3,"agree_count":7,"metric":0.9}],"baseline":{"val_loss":0.3,"val_metric":0.9,"dev_metric":null,"params":1000,"flops":2000,"latency_ms":1.5},"approximated":null}' \
