@@ -196,6 +196,7 @@ private Q_SLOTS:
         QTest::newRow("tsv fields") << "train.tsv" << QByteArray("text\tlabel\na\n") << ":2: 1 field, the header has 2 (tab-separated, no quoting)";
         QTest::newRow("unclosed") << "train.csv" << QByteArray("text,label\na,1\n\"b,1\nc,0\n") << ":3: a quoted field is never closed";
         QTest::newRow("not json") << "train.jsonl" << QByteArray("{\"text\": \"a\", \"label\": 1}\n{text: b}\n") << ":2: not JSON";
+        QTest::newRow("number overflow") << "train.jsonl" << QByteArray("{\"text\": \"a\", \"label\": 1e99999}\n") << ":1: not JSON";
         QTest::newRow("array") << "train.jsonl" << QByteArray("[\"a\", 1]\n") << ":1: expected one JSON object per line, found array";
         QTest::newRow("no key") << "train.jsonl" << QByteArray("{\"text\": \"a\", \"labels\": 1}\n") << ":1: no key \"label\" (found \"labels\", \"text\")";
         QTest::newRow("null") << "train.jsonl" << QByteArray("{\"text\": null, \"label\": 1}\n") << ":1: the value of \"text\" is null, expected a string or a number";

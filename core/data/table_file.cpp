@@ -138,7 +138,7 @@ std::vector<TableRecord> readJsonLines(std::string_view text, const std::string&
         nlohmann::json object;
         try {
             object = nlohmann::json::parse(content);
-        } catch (const nlohmann::json::parse_error& error) {
+        } catch (const nlohmann::json::exception& error) {  // parse_error, and out_of_range for a number beyond a double
             throw Error(where + ": not JSON (" + error.what() + ")");
         }
         if (!object.is_object()) throw Error(where + ": expected one JSON object per line, found " + std::string(object.type_name()));
