@@ -1,5 +1,6 @@
 #include "cli/command.h"
 
+#include "model/bert_model.h"
 #include "model/model_facts.h"
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,7 @@ json describe(const ModelFacts& facts)
             {"num_labels", facts.numLabels},
             {"id2label", labels},
             {"params", facts.parameters},
+            {"precision", config.extraFields.contains(kInt8ConfigField) ? "int8 encoder projections" : "float32"},
             {"bytes_on_disk", facts.bytesOnDisk},
             {"ignored_tensors", facts.ignoredTensors}};
 }
@@ -50,7 +52,7 @@ void printText(const json& info)
               << info["num_attention_heads"] << " heads of " << info["head_dim"] << ", FFN " << info["intermediate_size"]
               << ", vocab " << info["vocab_size"] << ", " << info["max_position_embeddings"] << " positions, "
               << info["hidden_act"].get<std::string>() << "\n"
-              << "parameters   " << info["params"] << "\n"
+              << "parameters   " << info["params"] << " (" << info["precision"].get<std::string>() << ")\n"
               << "on disk      " << std::fixed << std::setprecision(1) << info["bytes_on_disk"].get<double>() / 1e6 << " MB\n"
               << "heads        ";
     for (const auto& head : info["heads"]) std::cout << head.get<std::string>() << " ";

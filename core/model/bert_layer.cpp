@@ -48,12 +48,40 @@ BertLayerImpl::BertLayerImpl(const BertConfig& config, const LayerShape& shape, 
 BertLayerImpl::Dense BertLayerImpl::addDense(const std::string& name, int64_t in, int64_t out)
 {
     // Zeros until a checkpoint or initialiseWeights() fills them.
-    return {register_parameter(name + "_weight", torch::zeros({out, in})), register_parameter(name + "_bias", torch::zeros({out}))};
+    return {register_parameter(name + "_weight", torch::zeros({out, in})), register_parameter(name + "_bias", torch::zeros({out})), std::nullopt};
 }
 
 torch::Tensor BertLayerImpl::apply(const Dense& dense, const torch::Tensor& x) const
 {
+    if (dense.int8 && !is_training()) return dense.int8->forward(x);
     return torch::nn::functional::linear(x, dense.weight, dense.bias);
+}
+
+void BertLayerImpl::quantizeInt8()
+{
+    torch::NoGradGuard noGrad;
+    for (Dense* dense : {&m_query, &m_key, &m_value, &m_attentionOutput, &m_intermediate, &m_output}) {
+        // A projection sliced to nothing (all heads or FFN neurons removed) has nothing to pack.
+        if (!dense->weight.defined() || dense->weight.numel() == 0) continue;
+        Int8Weight weight = quantizePerChannel(dense->weight);
+        dense->weight.copy_(weight.dequantized());
+        dense->int8.emplace(std::move(weight), dense->bias);
+    }
+}
+
+std::vector<std::pair<std::string, const Int8Weight*>> BertLayerImpl::int8Weights() const
+{
+    std::vector<std::pair<std::string, const Int8Weight*>> weights;
+    auto add = [&](const std::string& name, const Dense& dense) {
+        if (dense.int8) weights.emplace_back(name + ".weight", &dense.int8->weight());
+    };
+    add("attention.self.query", m_query);
+    add("attention.self.key", m_key);
+    add("attention.self.value", m_value);
+    add("attention.output.dense", m_attentionOutput);
+    add("intermediate.dense", m_intermediate);
+    add("output.dense", m_output);
+    return weights;
 }
 
 torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additiveMask,

@@ -5,9 +5,12 @@
 #include "io/bert_config.h"
 #include "model/approximation.h"
 #include "model/dropout.h"
+#include "model/int8_linear.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/normalization.h>
+
+#include <optional>
 
 namespace ax {
 
@@ -25,6 +28,13 @@ public:
 
     // Weights, by their Hugging Face names relative to "encoder.layer.N.".
     std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;
+
+    // Every dense projection to dynamic int8 (model/int8_linear.h); the float weights become what
+    // the int8 ones hold, so that saving and slicing see the quantized model. Inference only: in
+    // training mode the float weights run.
+    void quantizeInt8();
+    // The int8 weight of each quantized projection, by its name in namedWeights().
+    std::vector<std::pair<std::string, const Int8Weight*>> int8Weights() const;
 
 private:
     torch::Tensor attentionSublayer(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
@@ -44,6 +54,7 @@ private:
     struct Dense {
         torch::Tensor weight;  // [out, in]
         torch::Tensor bias;    // [out]
+        std::optional<Int8Linear> int8;
     };
     Dense addDense(const std::string& name, int64_t in, int64_t out);
     torch::Tensor apply(const Dense& dense, const torch::Tensor& x) const;

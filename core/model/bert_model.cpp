@@ -156,6 +156,26 @@ std::vector<std::pair<std::string, torch::Tensor>> BertModelImpl::namedWeights()
     return weights;
 }
 
+void BertModelImpl::quantizeInt8()
+{
+    for (BertLayer& layer : m_layers) layer->quantizeInt8();
+    m_config.extraFields[kInt8ConfigField] = kInt8ConfigValue;
+}
+
+bool BertModelImpl::isInt8() const
+{
+    return m_config.extraFields.contains(kInt8ConfigField);
+}
+
+std::map<std::string, const Int8Weight*> BertModelImpl::int8Weights() const
+{
+    std::map<std::string, const Int8Weight*> weights;
+    for (size_t i = 0; i < m_layers.size(); ++i)
+        for (const auto& [name, weight] : m_layers[i]->int8Weights())
+            weights["bert.encoder.layer." + std::to_string(i) + "." + name] = weight;
+    return weights;
+}
+
 int64_t BertModelImpl::parameterCount() const
 {
     int64_t count = 0;

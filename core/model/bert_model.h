@@ -13,6 +13,8 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
+#include <map>
+
 #include <optional>
 
 namespace ax {
@@ -47,6 +49,10 @@ struct BertOutput {
     torch::Tensor maskedLmLogits;             // [B, S, V] when asked for
 };
 
+// config.json's field that marks a model saved with int8 encoder projections.
+inline constexpr const char* kInt8ConfigField = "axformer_quantization";
+inline constexpr const char* kInt8ConfigValue = "dynamic-int8-per-channel";
+
 class BertModelImpl : public torch::nn::Module {
 public:
     BertModelImpl(BertConfig config, ModelHeads heads);
@@ -69,6 +75,14 @@ public:
     // masked-LM decoder is the word embedding matrix and is not listed again).
     std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;
     int64_t parameterCount() const;
+
+    // Dynamic int8 for every encoder projection (BertLayerImpl::quantizeInt8), recorded in the
+    // config (kInt8ConfigField) so that a saved folder reloads quantized. Embeddings, pooler and
+    // heads stay float, as in PyTorch's quantize_dynamic of a BERT's encoder.
+    void quantizeInt8();
+    bool isInt8() const;
+    // The int8 weight of each quantized projection, by Hugging Face name.
+    std::map<std::string, const Int8Weight*> int8Weights() const;
 
     // Normal(0, initializerRange) weights, zero biases, LayerNorm 1/0, as Hugging Face initialises,
     // drawn from a generator seeded with `seed` (not the process-wide one, which other threads share).

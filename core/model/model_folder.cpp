@@ -90,6 +90,33 @@ ModelHeads headsIn(const Checkpoint& checkpoint, const NameResolver& names, Bert
     return heads;
 }
 
+std::string shapeText(c10::IntArrayRef shape);
+
+// An encoder projection saved as int8 (saveModelFolder of a quantized model): its values and, in
+// "<name>_scale", one float scale per row. Returned as the float weight they stand for.
+torch::Tensor readInt8Weight(const Checkpoint& checkpoint, const NameResolver& names, const BertConfig& config,
+                             const std::string& canonical, const std::string& stored)
+{
+    const std::string file = checkpoint.fileOf(stored);
+    const auto field = config.extraFields.find(kInt8ConfigField);
+    if (field == config.extraFields.end())
+        failIn(file, "tensor \"" + stored + "\" holds int8 values but config.json does not say the model is quantized (\"" +
+                         kInt8ConfigField + "\")");
+    if (*field != kInt8ConfigValue)
+        failIn(file, std::string("config.json's \"") + kInt8ConfigField + "\" is " + field->dump() + ", this build reads \"" +
+                         kInt8ConfigValue + "\"");
+    const std::string* scaleName = names.find(canonical + "_scale");
+    if (scaleName == nullptr) failIn(file, "tensor \"" + stored + "\" holds int8 values but its scales \"" + stored + "_scale\" are missing");
+    const torch::Tensor values = readTensor(checkpoint, stored);
+    const torch::Tensor scales = readFloatTensor(checkpoint, *scaleName);
+    if (values.dim() != 2 || scales.dim() != 1 || scales.size(0) != values.size(0))
+        failIn(file, "tensor \"" + *scaleName + "\" has shape " + shapeText(scales.sizes()) + ", expected one scale per row of \"" +
+                         stored + "\" " + shapeText(values.sizes()));
+    if (!(torch::isfinite(scales).all().item<bool>() && (scales > 0).all().item<bool>()))
+        failIn(file, "tensor \"" + *scaleName + "\" holds a scale that is not a positive finite number");
+    return values.to(torch::kFloat32) * scales.unsqueeze(1);
+}
+
 std::string shapeText(c10::IntArrayRef shape)
 {
     std::string text = "[";
@@ -169,7 +196,9 @@ LoadedModel loadModelFolder(const fs::path& folder)
         if (!std::equal(info->shape.begin(), info->shape.end(), parameter.sizes().begin(), parameter.sizes().end()))
             failIn(checkpoint.fileOf(*stored), "tensor \"" + *stored + "\" has shape " + shapeText(info->shape) +
                                                    " but config.json implies " + shapeText(parameter.sizes()));
-        const torch::Tensor value = readFloatTensor(checkpoint, *stored);
+        const bool int8 = info->dtype == DType::I8;
+        const torch::Tensor value = int8 ? readInt8Weight(checkpoint, names, config, name, *stored) : readFloatTensor(checkpoint, *stored);
+        if (int8) used.insert(name + "_scale");
         if (!torch::isfinite(value).all().item<bool>())
             failIn(checkpoint.fileOf(*stored), "tensor \"" + *stored + "\" contains NaN or infinite values");
         parameter.copy_(value);
@@ -177,6 +206,9 @@ LoadedModel loadModelFolder(const fs::path& folder)
     }
     for (const std::string& canonical : names.canonicalNames())
         if (used.count(canonical) == 0 && !isKnownUnused(canonical)) loaded.ignoredTensors.push_back(*names.find(canonical));
+    // The float weights hold exactly what the int8 ones did: quantizing them again packs the same
+    // integers and scales.
+    if (loaded.model->isInt8()) loaded.model->quantizeInt8();
     loaded.model->eval();
     return loaded;
 }
@@ -206,8 +238,17 @@ void saveModelFolder(BertModelImpl& model, const fs::path& folder, const fs::pat
     fs::create_directory(staging);
     try {
         std::vector<OwnedTensor> tensors;
-        for (const auto& [name, tensor] : model.namedWeights())
-            tensors.push_back({name, tensor.detach().to(torch::kCPU).contiguous()});
+        const auto int8 = model.int8Weights();
+        for (const auto& [name, tensor] : model.namedWeights()) {
+            const auto quantized = int8.find(name);
+            if (quantized == int8.end()) {
+                tensors.push_back({name, tensor.detach().to(torch::kCPU).contiguous()});
+                continue;
+            }
+            // A quarter of the float bytes, plus one scale per row.
+            tensors.push_back({name, quantized->second->values});
+            tensors.push_back({name + "_scale", quantized->second->scales});
+        }
         writeCheckpoint(staging, viewsForWriting(tensors));
         writeFileAtomically(staging / "config.json", model.config().toJson().dump(2) + "\n");
         if (!tokenizerSource.empty())
