@@ -366,6 +366,37 @@ private Q_SLOTS:
                  qPrintable(run.err));
     }
 
+    // `--int8`: the baseline and the final configuration, quantized, join pareto.json as points of
+    // variant "int8" (val metric near their float twins, latency measured) and report.md's table.
+    void int8ConfigurationsJoinTheFront()
+    {
+        SearchJob job = jobOnTheFixture("int8");
+        job.settings.topK = 4;
+        job.latencyRuns = 2;
+        job.candidateLatencyRuns = 1;
+        job.int8 = true;
+        const SearchJobResult outcome = runSearchJob(job);
+        QVERIFY(outcome.int8.has_value());
+        const std::vector<CandidateRecord>& points = outcome.int8->candidates;
+        const bool anyApplied = std::any_of(outcome.search.plan.decisions.begin(), outcome.search.plan.decisions.end(),
+                                            [](const Decision& d) { return d.applied; });
+        QCOMPARE(points.size(), size_t(anyApplied ? 2 : 1));
+        QVERIFY(points.front().applied.empty());
+        const CandidateRecord& floatBaseline = outcome.search.candidates.front();
+        qInfo("baseline val metric: float %.4f, int8 %.4f", floatBaseline.valMetric, points.front().valMetric);
+        QVERIFY(std::abs(points.front().valMetric - floatBaseline.valMetric) < 0.05);
+        QVERIFY(points.front().valLoss != floatBaseline.valLoss);  // really quantized
+        QCOMPARE(points.front().parameters, floatBaseline.parameters);
+        for (const CandidateRecord& point : points) QVERIFY(point.latencyMs.has_value() && *point.latencyMs > 0);
+
+        const nlohmann::json pareto = nlohmann::json::parse(readWholeFile(job.out / "pareto.json"));
+        size_t int8Points = 0;
+        for (const nlohmann::json& point : pareto["points"]) int8Points += point.value("variant", "") == "int8" ? 1 : 0;
+        QCOMPARE(int8Points, points.size());
+        const std::string report = readWholeFile(job.out / "report.md");
+        QVERIFY(report.find("## Int8") != std::string::npos && report.find("| baseline + int8 | 0 |") != std::string::npos);
+    }
+
     // `--task custom` on the fixture's data written as JSONL under other names: the same plan and
     // dev metrics as the built-in task on the GLUE-layout TSV, the task's settings in plan.json,
     // and a resume under another column mapping refused.

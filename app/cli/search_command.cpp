@@ -108,6 +108,7 @@ int runSearchCommand(const Arguments& arguments)
     job.significance = arguments.flag("significance");
     job.latencyRuns = arguments.integer("latency-runs", 20, 1, 100000);
     job.candidateLatencyRuns = arguments.integer("candidate-latency-runs", 5, 0, 100000);
+    job.int8 = arguments.flag("int8");
     SearchSettings& settings = job.settings;
     settings.topK = arguments.integer("top-k", 30, 1, 100000);
     settings.ffnGroups = arguments.integer("ffn-groups", 0, 0, 100000);
@@ -176,6 +177,9 @@ Command searchCommand()
                     "                          configurations join pareto.json's front; plan.json stays the\n"
                     "                          main search's, plan-variant-N.json holds each variant's;\n"
                     "                          report.md has a line for each\n"
+                    "  --int8                  also the baseline and each search's final configuration with int8\n"
+                    "                          encoder projections (apply --quantize int8), on val and timed:\n"
+                    "                          pareto.json's points of variant \"int8\", and report.md's Int8 table\n"
                     "  --significance          also write RUNDIR/significance.json: val loss and metric with\n"
                     "                          each head, FFN group and block removed alone, and gradient\n"
                     "                          head/group importance (the studio's heatmaps)\n"
@@ -183,7 +187,7 @@ Command searchCommand()
                     "  --candidate-latency-runs N (5)  timed runs of every evaluated configuration, sliced,\n"
                     "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
-                    {"json", "significance", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
+                    {"json", "significance", "int8", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
                     {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "variants", "latency-runs",
                      "candidate-latency-runs"},
                     runSearchCommand};

@@ -77,6 +77,52 @@ void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int run
     }
 }
 
+// The baseline and the final configuration of each search, sliced and with int8 encoder
+// projections: evaluated on val and timed like every configuration, so that quantization shows on
+// the front as points of its own. Each record keeps the configuration it quantizes (applied,
+// parameters, FLOPs) with the int8 model's val loss, metric and latency.
+SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
+                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+{
+    SearchResult points;
+    points.plan = searches.front()->plan;
+    std::vector<const CandidateRecord*> configurations;
+    std::vector<std::vector<Element>> seen;
+    for (const SearchResult* search : searches)
+        for (const CandidateRecord* candidate : {&search->candidates.front(), &lastAccepted(*search)}) {
+            std::vector<Element> key = candidate->applied;
+            std::sort(key.begin(), key.end());
+            if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+            seen.push_back(std::move(key));
+            configurations.push_back(candidate);
+        }
+    LatencySettings latency;
+    latency.runs = latencyRuns;
+    latency.warmupRuns = 2;
+    latency.sequenceLength = std::min(latency.sequenceLength, model.config().maxPositions);
+    const ProgressClock clock;
+    for (size_t i = 0; i < configurations.size(); ++i) {
+        throwIfCancelled(cancel);
+        const CandidateRecord& configuration = *configurations[i];
+        Approximation approximation = Approximation::none(model.config().numLayers);
+        const Plan& plan = searches.front()->plan;
+        for (const Element& element : configuration.applied)
+            applyElement(approximation, element, model.config(), plan.topK, plan.ffnGroups, "int8");
+        BertModel quantized = sliceModel(model, approximation);
+        quantized->quantizeInt8();
+        const EvaluationResult evaluated = val.evaluate(*quantized, nullptr, cancel);
+        CandidateRecord record = configuration;
+        record.sequence = points.candidates.size();
+        record.accepted = false;
+        record.valLoss = evaluated.meanLoss;
+        record.valMetric = primaryMetric(val.task(), evaluated.metrics);
+        record.latencyMs = latencyRuns > 0 ? std::optional<double>(measureLatency(*quantized, latency).median) : std::nullopt;
+        points.candidates.push_back(std::move(record));
+        if (observer) observer->onProgress(clock.at("int8 configurations", int64_t(i + 1), int64_t(configurations.size())));
+    }
+    return points;
+}
+
 // A variant's progress, messages and configurations reach the observer; its decisions do not,
 // since they are not the run's plan (the studio's log and plan view show the main search's).
 class VariantObserver : public SearchObserver {
@@ -199,14 +245,23 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
             measureCandidateLatency(model, variant, job.candidateLatencyRuns, measured, observer, cancel);
     }
 
+    if (job.int8) {
+        if (observer) observer->onMessage("int8: the baseline and each search's final configuration, quantized");
+        std::vector<const SearchResult*> searches = {&result};
+        for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
+        outcome.int8 = int8Configurations(model, val, searches, job.candidateLatencyRuns, observer, cancel);
+    }
+
     std::vector<NamedSearch> variants;
     for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     result.plan.save(job.out / "plan.json");
     // Each variant's own decisions, so that `axformer apply --plan RUN/plan-variant-N.json` exports it.
     for (size_t i = 0; i < outcome.variants.size(); ++i)
         outcome.variants[i].plan.save(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
-    writeFileAtomically(job.out / "pareto.json", paretoJson(result, variants).dump(2) + "\n");
-    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result, variants));
+    std::vector<NamedSearch> pointSources = variants;
+    if (outcome.int8) pointSources.push_back({"int8", &*outcome.int8});
+    writeFileAtomically(job.out / "pareto.json", paretoJson(result, pointSources).dump(2) + "\n");
+    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result, variants, outcome.int8 ? &*outcome.int8 : nullptr));
     return outcome;
 }
 

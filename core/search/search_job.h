@@ -35,11 +35,15 @@ struct SearchJob {
     bool significance = false;     // also write significance.json (heatmaps)
     int latencyRuns = 20;
     int candidateLatencyRuns = 5;  // > 0: time every evaluated configuration, sliced (pareto.json); 0: skip
+    // Also the baseline and each search's final configuration with int8 encoder projections
+    // (model/int8_linear.h), evaluated on val and timed: pareto.json's points of variant "int8".
+    bool int8 = false;
 };
 
 struct SearchJobResult {
     SearchResult search;           // search.plan has baseline/approximated measurements filled in
     std::vector<SearchResult> variants;  // in the order of SearchJob::variants
+    std::optional<SearchResult> int8;    // with SearchJob::int8: one candidate per quantized configuration
     std::optional<Significance> significance;
     Comparison speed;              // baseline vs sliced, batch 1, sequence 128
     std::filesystem::path out;

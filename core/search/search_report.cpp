@@ -49,7 +49,7 @@ json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& vari
     return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", latency ? "latency_ms (min)" : "flops (min)"}}, {"points", list}};
 }
 
-std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants)
+std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants, const SearchResult* int8)
 {
     const Plan& plan = result.plan;
     std::ostringstream md;
@@ -108,6 +108,22 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
         };
         line("main (this plan)", result);
         for (const NamedSearch& variant : variants) line(variant.name, *variant.result);
+        md << "\n";
+    }
+
+    if (int8) {
+        md << "## Int8\n\nThe baseline and each search's final configuration with every encoder projection in int8 (weights per "
+              "row, activations per call: `axformer apply --quantize int8`), on val; they are pareto.json's points of variant "
+              "\"int8\".\n\n"
+           << "| configuration | applied | val loss | val " << plan.metric << " | parameters | latency ms |\n|---|---|---|---|---|---|\n";
+        for (const CandidateRecord& c : int8->candidates) {
+            md << "| " << (c.applied.empty() ? std::string("baseline") : "after " + (c.element ? c.element->describe() : std::string("?")))
+               << " + int8 | " << c.applied.size() << " | " << std::setprecision(4) << c.valLoss << " | " << c.valMetric << " | "
+               << c.parameters << " | ";
+            if (c.latencyMs) md << std::setprecision(2) << *c.latencyMs;
+            else md << "n/a";
+            md << " |\n";
+        }
         md << "\n";
     }
 

@@ -21,8 +21,9 @@ struct NamedSearch {
 // (metric up, parameters down, latency (or FLOPs) down). A variant's points carry its name.
 nlohmann::json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& variants = {});
 
-// The decision table and the before/after measurements (plan.baseline / plan.approximated), and a
-// line for each variant's final configuration.
-std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants = {});
+// The decision table and the before/after measurements (plan.baseline / plan.approximated), a
+// line for each variant's final configuration, and one for each int8 configuration when given.
+std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants = {},
+                                 const SearchResult* int8 = nullptr);
 
 }  // namespace ax
