@@ -73,6 +73,10 @@ private Q_SLOTS:
         QVERIFY(typo.err.contains("unknown option --modle"));
         const Run badThreads = runCli({"info", "--model", "x", "--threads", "zero"});
         QCOMPARE(badThreads.exitCode, 2);
+        const Run temperatureAlone = runCli({"finetune", "--model", "x", "--task", "sst2", "--data", "x", "--out", "/nonexistent/out",
+                                             "--temperature", "3"});
+        QCOMPARE(temperatureAlone.exitCode, 2);
+        QVERIFY2(temperatureAlone.err.contains("--temperature sets distillation: give --teacher DIR too"), qPrintable(temperatureAlone.err));
     }
 
     void runsOnFastBlasKernels()

@@ -6,6 +6,7 @@
 #include "data/glue_loader.h"
 #include "model/model_folder.h"
 #include "model/slicing.h"
+#include "train/fine_tune_job.h"
 #include "train/fine_tuner.h"
 #include "train/task_data.h"
 #include "train/task_model.h"
@@ -227,6 +228,113 @@ private Q_SLOTS:
         LoadedModel refined = loadModelFolder(out);
         QCOMPARE(refined.model->config().layers, shapes);
         QCOMPARE(val.evaluate(*refined.model).predictedLabels, after.predictedLabels);
+    }
+
+    // The loss against hand-computed values: KL to the teacher's softmax at temperature T, times T^2,
+    // mixed with the task loss by alpha; regression's squared difference; the hidden-state MSE
+    // over real tokens only; and settings out of range refused.
+    void distilledLossMatchesItsDefinition()
+    {
+        const TaskSpec& sst2 = taskSpec("sst2");
+        BertOutput student, teacher;
+        student.logits = torch::tensor({{0.0f, 0.0f}});
+        teacher.logits = torch::tensor({{1.0f, -1.0f}});
+        student.lastHidden = torch::zeros({1, 2, 3});
+        teacher.lastHidden = torch::zeros({1, 2, 3});
+        BatchTensors batch;
+        const torch::Tensor taskLoss = torch::tensor(0.7);
+        const auto kl = [](double t) {  // KL(softmax([1,-1]/t) || [0.5, 0.5])
+            const double p = 1 / (1 + std::exp(-2 / t)), q = 1 - p;
+            return p * std::log(p / 0.5) + q * std::log(q / 0.5);
+        };
+        Distillation d;
+        d.alpha = 1;
+        d.temperature = 1;
+        QVERIFY(std::abs(distilledLoss(sst2, taskLoss, student, teacher, batch, d).item<double>() - kl(1)) < 1e-6);
+        d.temperature = 2;
+        QVERIFY(std::abs(distilledLoss(sst2, taskLoss, student, teacher, batch, d).item<double>() - 4 * kl(2)) < 1e-6);
+        d.alpha = 0.25;
+        QVERIFY(std::abs(distilledLoss(sst2, taskLoss, student, teacher, batch, d).item<double>() - (0.25 * 4 * kl(2) + 0.75 * 0.7)) < 1e-6);
+        d.alpha = 0.5;
+        QVERIFY(std::abs(distilledLoss(sst2, taskLoss, teacher, teacher, batch, d).item<double>() - 0.35) < 1e-6);
+
+        BertOutput scoreStudent = student, scoreTeacher = teacher;
+        scoreStudent.logits = torch::tensor({{1.0f}, {2.0f}});
+        scoreTeacher.logits = torch::tensor({{1.5f}, {4.0f}});
+        d.alpha = 1;
+        QVERIFY(std::abs(distilledLoss(taskSpec("stsb"), taskLoss, scoreStudent, scoreTeacher, batch, d).item<double>() -
+                         (0.25 + 4) / 2) < 1e-6);
+
+        // Hidden states: the second token is padding, so its difference does not count.
+        d.alpha = 0;
+        d.hiddenWeight = 2;
+        teacher.lastHidden = torch::tensor({{{1.0f, 1.0f, 1.0f}, {9.0f, 9.0f, 9.0f}}});
+        batch.input.attentionMask = torch::tensor({{1, 0}});
+        QVERIFY(std::abs(distilledLoss(sst2, taskLoss, student, teacher, batch, d).item<double>() - (0.7 + 2 * 1.0)) < 1e-6);
+
+        d.temperature = 0;
+        ax::test::expectErrorMentioning([&] { checkDistillation(d); }, "the distillation temperature must be a positive number");
+        d.temperature = 2;
+        d.alpha = 1.5;
+        ax::test::expectErrorMentioning([&] { checkDistillation(d); }, "the distillation weight alpha must be in [0, 1]");
+    }
+
+    // A sliced student, its weights re-initialised so that it starts knowing nothing, distilled
+    // from its teacher with soft targets alone comes to predict what the teacher predicts, through
+    // the whole job (folders, finetune.json's record).
+    void distillationTeachesASlicedStudent()
+    {
+        const fs::path data = ax::test::writeSyntheticSentiment(1200, 300);
+        const BertTokenizer tokenizer(Vocab::fromFile(data / "vocab.txt"), true);
+        const TaskSpec& task = taskSpec("sst2");
+        EvaluationSettings evaluation;
+        evaluation.maxSeqLength = 16;
+        const TaskData split = loadTaskData(task, data, DataOptions{});
+        const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
+        const TaskEvaluator dev(task, split.dev, {}, tokenizer, evaluation);
+
+        torch::manual_seed(1);
+        BertModel base(BertConfig::standard(static_cast<int>(tokenizer.vocab().size()), 32, 2, 2, 64), ModelHeads{});
+        BertModel teacher = modelForTask(*base, task, 3, true);
+        FineTuneSettings settings;
+        settings.epochs = 5;
+        settings.optimizer.learningRate = 2e-3;
+        settings.seed = 3;
+        fineTune(*teacher, task, train, nullptr, settings);
+        const std::vector<int> taught = dev.evaluate(*teacher).predictedLabels;
+
+        Approximation plan = Approximation::none(2);
+        plan.layers[0].headMask = {1, 0};
+        plan.layers[1].removeFfn = true;
+        const fs::path scratch = ax::test::scratchFolder("distil");
+        saveModelFolder(*teacher, scratch / "teacher", data);
+        saveModelFolder(*sliceModel(*teacher, plan), scratch / "student", data);
+        const auto agreement = [&](BertModelImpl& model) {
+            const std::vector<int> predicted = dev.evaluate(model).predictedLabels;
+            size_t same = 0;
+            for (size_t i = 0; i < predicted.size(); ++i) same += predicted[i] == taught[i] ? 1 : 0;
+            return double(same) / double(predicted.size());
+        };
+
+        FineTuneJob job;
+        job.model = scratch / "student";
+        job.teacher = scratch / "teacher";
+        job.task = &task;
+        job.data = data;
+        job.evaluation = evaluation;
+        job.out = scratch / "distilled";
+        job.fromScratch = true;
+        job.settings.epochs = 4;
+        job.settings.optimizer.learningRate = 2e-3;
+        job.settings.distillation.alpha = 1;  // soft targets alone: only the teacher teaches
+        const double before = agreement(*modelForTask(*loadModelFolder(job.model).model, task, job.settings.seed, true));
+        const FineTuneJobResult result = runFineTuneJob(job);
+        const double after = agreement(*loadModelFolder(job.out).model);
+        qInfo("student agrees with the teacher on %.3f of dev before distillation, %.3f after", before, after);
+        QVERIFY(after >= 0.95);
+        QVERIFY(after >= before);
+        QCOMPARE(result.summary["distillation"]["alpha"].get<double>(), 1.0);
+        QVERIFY(result.summary["distillation"]["teacher"].get<std::string>().find("teacher") != std::string::npos);
     }
 
     void axbertMiniLearnsSst2Subset()

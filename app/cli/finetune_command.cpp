@@ -41,6 +41,13 @@ int runFinetune(const Arguments& arguments)
     settings.optimizer.warmupFraction = arguments.number("warmup", 0.1, 0.0, 1.0);
     settings.optimizer.weightDecay = arguments.number("weight-decay", 0.01, 0.0, 1.0);
     settings.optimizer.maxGradNorm = arguments.number("max-grad-norm", 1.0, 0.0, 1e6);
+    if (const auto teacher = arguments.value("teacher")) job.teacher = *teacher;
+    else
+        for (const char* option : {"temperature", "distill-alpha", "hidden-loss"})
+            if (arguments.value(option)) throw UsageError(std::string("--") + option + " sets distillation: give --teacher DIR too");
+    settings.distillation.temperature = arguments.number("temperature", 2.0, 1e-3, 1e3);
+    settings.distillation.alpha = arguments.number("distill-alpha", 0.5, 0.0, 1.0);
+    settings.distillation.hiddenWeight = arguments.number("hidden-loss", 0.0, 0.0, 1e6);
 
     ProgressPrinter printer(arguments.flag("quiet"));
     const FineTuneJobResult result = runFineTuneJob(job, &printer);
@@ -74,10 +81,17 @@ Command finetuneCommand()
                     "  --max-train N, --max-eval N   use only the first N examples\n"
                     "  --val-fraction 0     no val split: train on all of train, keep the last epoch\n"
                     "  --from-scratch       re-initialise every weight (the random-init baseline)\n"
+                    "  --teacher DIR        distil a fine-tuned model of the same task into this one (e.g.\n"
+                    "                       re-fine-tune a sliced model with its original as teacher): the loss\n"
+                    "                       is A * soft + (1 - A) * task loss, soft = KL to the teacher's\n"
+                    "                       softmax at temperature T, times T^2 (regression: squared difference)\n"
+                    "  --temperature T (2)  --distill-alpha A (0.5)\n"
+                    "  --hidden-loss W (0)  add W * mean squared error of the last hidden states\n"
                     "  --resume             continue a stopped run at its last finished epoch (same options)\n"
                     "  --threads N  --quiet  --json\n",
                     {"json", "from-scratch", "resume"},
-                    {"model", "out", "epochs", "lr", "warmup", "weight-decay", "max-grad-norm"},
+                    {"model", "out", "epochs", "lr", "warmup", "weight-decay", "max-grad-norm", "teacher", "temperature",
+                     "distill-alpha", "hidden-loss"},
                     runFinetune};
     addTaskOptions(command);
     return command;

@@ -25,6 +25,15 @@ json epochJson(const EpochReport& epoch)
             {"val", metricsJson(epoch.valMetrics)}, {"seconds", epoch.seconds}, {"best", epoch.best}};
 }
 
+json distillationJson(const FineTuneJob& job)
+{
+    const Distillation& d = job.settings.distillation;
+    return {{"teacher", std::filesystem::weakly_canonical(job.teacher).string()},
+            {"temperature", d.temperature},
+            {"alpha", d.alpha},
+            {"hidden_weight", d.hiddenWeight}};
+}
+
 // Everything that shapes the trained weights: a state saved under another identity cannot be resumed.
 json trainingIdentity(const FineTuneJob& job, const TaskData& data)
 {
@@ -44,6 +53,7 @@ json trainingIdentity(const FineTuneJob& job, const TaskData& data)
                                    {"max_grad_norm", s.optimizer.maxGradNorm}, {"seed", s.seed}}}};
     // Only custom tasks add their settings, so that the built-in tasks' saved states still resume.
     if (job.task->columns) identity["task_settings"] = customTaskJson(*job.task);
+    if (!job.teacher.empty()) identity["distillation"] = distillationJson(job);
     return identity;
 }
 
@@ -62,6 +72,16 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
                             " val (carved from " + data.trainFile + ", seed " + std::to_string(job.dataOptions.splitSeed) + "), " +
                             std::to_string(data.dev.size()) + " dev");
 
+    FineTuneSettings settings = job.settings;
+    std::optional<LoadedModel> teacher;
+    if (!job.teacher.empty()) {
+        teacher = loadModelFolder(job.teacher);
+        checkInputsFit(*teacher, tokenizer.vocab(), job.evaluation.maxSeqLength);
+        requireHeadFor(*teacher->model, task, job.teacher);
+        settings.distillation.teacher = teacher->model.get();
+        if (observer) observer->onMessage("distilling from " + job.teacher.string());
+    }
+
     BertModel model = modelForTask(*pretrained.model, task, job.settings.seed, job.fromScratch);
     EvaluationSettings evaluation = job.evaluation;
     evaluation.batchSize = std::max(64, job.settings.batchSize);
@@ -75,7 +95,7 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
     removeLeftoverTemporaries(checkpoints.stateFile);  // of a run killed while saving its state
     if (!job.resume) std::filesystem::remove(checkpoints.stateFile);
     FineTuneJobResult result;
-    result.report = fineTune(*model, task, train, val ? &*val : nullptr, job.settings, observer, cancel,
+    result.report = fineTune(*model, task, train, val ? &*val : nullptr, settings, observer, cancel,
                              [&](const EpochReport&) { saveModelFolder(*model, job.out, job.model); }, &checkpoints);
     result.dev = dev.evaluate(*model, nullptr, cancel, observer);
 
@@ -101,6 +121,7 @@ FineTuneJobResult runFineTuneJob(const FineTuneJob& job, ProgressObserver* obser
                       {"dev", {{"split", "dev"}, {"examples", dev.size()}, {"loss", result.dev.meanLoss},
                                {"metrics", metricsJson(result.dev.metrics)}}}};
     if (task.columns) result.summary["task_settings"] = customTaskJson(task);
+    if (teacher) result.summary["distillation"] = distillationJson(job);
     writeFileAtomically(job.out / "finetune.json", result.summary.dump(2) + "\n");
     std::filesystem::remove(checkpoints.stateFile);  // finished: nothing left to resume
     return result;

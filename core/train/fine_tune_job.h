@@ -21,6 +21,9 @@ struct FineTuneJob {
     FineTuneSettings settings;
     std::filesystem::path out;     // the fine-tuned model folder
     bool fromScratch = false;      // re-initialise every weight: the random-init baseline
+    // A fine-tuned model of the same task to distil from (settings.distillation's temperature and
+    // weights; its teacher pointer is set here): typically the model `model` was sliced from.
+    std::filesystem::path teacher;
     // Continue a killed or cancelled run from its state (trainingStateFile(out)) when there is one;
     // otherwise a leftover state is discarded and training starts over.
     bool resume = false;

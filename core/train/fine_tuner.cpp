@@ -55,6 +55,10 @@ FineTuneReport fineTune(BertModelImpl& model, const TaskSpec& task, const std::v
 {
     if (train.empty()) throw Error("nothing to train on: the " + task.name + " training split is empty");
     if (settings.epochs < 1) throw Error("fine-tuning needs at least one epoch");
+    if (settings.distillation.teacher) {
+        checkDistillation(settings.distillation);
+        settings.distillation.teacher->eval();
+    }
 
     const int64_t batchesPerEpoch = (static_cast<int64_t>(train.size()) + settings.batchSize - 1) / settings.batchSize;
     const int64_t totalSteps = batchesPerEpoch * settings.epochs;
@@ -83,7 +87,16 @@ FineTuneReport fineTune(BertModelImpl& model, const TaskSpec& task, const std::v
             for (const Batch& batch : batches) {
                 throwIfCancelled(cancel);
                 const BatchTensors tensors = toTensors(batch);
-                const torch::Tensor loss = rowLosses(task, model.forward(tensors.input), tensors).mean();
+                const BertOutput output = model.forward(tensors.input);
+                torch::Tensor loss = rowLosses(task, output, tensors).mean();
+                if (settings.distillation.teacher) {
+                    BertOutput taught;
+                    {
+                        torch::NoGradGuard noGrad;
+                        taught = settings.distillation.teacher->forward(tensors.input);
+                    }
+                    loss = distilledLoss(task, loss, output, taught, tensors, settings.distillation);
+                }
                 loss.backward();
                 const double rate = optimization.step();
                 const double value = loss.item<double>();

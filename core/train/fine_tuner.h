@@ -5,6 +5,7 @@
 
 #include "common/progress.h"
 #include "data/features.h"
+#include "train/distillation.h"
 #include "train/optimization.h"
 #include "train/task_evaluator.h"
 
@@ -20,6 +21,7 @@ struct FineTuneSettings {
     int batchSize = 32;
     OptimizerSettings optimizer;
     uint64_t seed = 42;
+    Distillation distillation;  // a teacher: distil it into the model as it trains
 };
 
 // Where a fine-tune keeps its state after every epoch (train/training_state.h) so that a killed run
