@@ -17,6 +17,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QLabel>
@@ -248,6 +249,9 @@ private Q_SLOTS:
         labelColumn->setText(" sentiment ");
         panel.setModelFolder(demo.filePath("pretrained"));
         panel.setDataPath(QString::fromStdString(data.string()));
+        QVERIFY(!panel.request().int8);
+        panel.findChild<QCheckBox*>("int8")->setChecked(true);
+        QVERIFY(panel.request().int8);  // search --int8's points
         studio::FineTuneRequest request = panel.fineTuneRequest();
         QCOMPARE(request.textColumn, QStringLiteral("review"));
         QCOMPARE(request.labelColumn, QStringLiteral("sentiment"));

@@ -222,6 +222,7 @@ int JobRunner::startSearch(const SearchRequest& request)
         job.dataOptions.maxTrain = size_t(request.maxTrain);
         job.resume = std::filesystem::exists(job.out / "journal.jsonl") && !std::filesystem::exists(job.out / "plan.json");
         job.significance = request.significance;
+        job.int8 = request.int8;
         job.settings.topK = request.topK;
         job.settings.tolerance = request.tolerance;
         job.settings.overrides = overridesFrom(request.overrides);

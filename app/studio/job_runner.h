@@ -39,6 +39,7 @@ struct SearchRequest : TaskRequest {
     double valFraction = 0.15;
     int maxTrain = 0;
     bool significance = true;
+    bool int8 = false;  // also the baseline and final configuration in int8, as their own points
     // "kind:layer[:index]" -> true (force on) / false (force off)
     std::map<QString, bool> overrides;
 };

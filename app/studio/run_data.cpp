@@ -77,9 +77,14 @@ void addPoints(RunData& run, const fs::path& file)
                                        .arg(point.value("sequence", 0))
                                        .arg(configuration.size())
                                        .arg(QString::fromStdString(point.value("candidate", std::string())));
-            // A search variant's point (axformer search --variants) says which variant found it.
-            if (point.contains("variant"))
-                p.label = QStringLiteral("variant %1, %2").arg(QString::fromStdString(point["variant"].get<std::string>()), p.label);
+            // A search variant's point (axformer search --variants) says which variant found it;
+            // an int8 point (--int8) is a configuration quantized.
+            if (point.contains("variant")) {
+                const QString variant = QString::fromStdString(point["variant"].get<std::string>());
+                p.label = variant != QLatin1String("int8") ? QStringLiteral("variant %1, %2").arg(variant, p.label)
+                          : configuration.isEmpty()            ? QStringLiteral("int8: the baseline")
+                                                               : QStringLiteral("int8: %1 applied").arg(configuration.size());
+            }
             run.points.push_back(p);
             run.configurations.push_back(configuration);
         }

@@ -68,6 +68,7 @@ RunPanel::RunPanel(QWidget* parent)
       m_maxSeqLength(new QSpinBox(this)),
       m_topK(new QSpinBox(this)),
       m_tolerance(new QDoubleSpinBox(this)),
+      m_int8(new QCheckBox(tr("int8 points"), this)),
       m_epochs(new QSpinBox(this)),
       m_learningRate(new QDoubleSpinBox(this)),
       m_fineTune(new QPushButton(tr("Fine-tune"), this)),
@@ -142,7 +143,13 @@ RunPanel::RunPanel(QWidget* parent)
     showCustomTaskRows();
     form->addRow(tr("Max length"), m_maxSeqLength);
     form->addRow(tr("Top-k"), m_topK);
-    form->addRow(tr("Tolerance"), m_tolerance);
+    auto* tolerance = new QHBoxLayout;
+    tolerance->addWidget(m_tolerance, 1);
+    tolerance->addWidget(m_int8);
+    m_int8->setObjectName(QStringLiteral("int8"));
+    m_int8->setToolTip(tr("Also evaluate the baseline and the final configuration with int8 encoder projections, "
+                          "as their own points on the Pareto front (slower search; axformer search --int8)"));
+    form->addRow(tr("Tolerance"), tolerance);
     auto* training = new QHBoxLayout;
     training->addWidget(m_epochs);
     training->addWidget(m_learningRate, 1);
@@ -252,6 +259,7 @@ SearchRequest RunPanel::request() const
     fillTaskFields(request);
     request.topK = m_topK->value();
     request.tolerance = m_tolerance->value();
+    request.int8 = m_int8->isChecked();
     return request;
 }
 

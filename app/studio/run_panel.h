@@ -73,6 +73,7 @@ private:
     QSpinBox* m_maxSeqLength;
     QSpinBox* m_topK;
     QDoubleSpinBox* m_tolerance;
+    QCheckBox* m_int8;
     QSpinBox* m_epochs;
     QDoubleSpinBox* m_learningRate;
     QPushButton* m_fineTune;
