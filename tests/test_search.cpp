@@ -551,7 +551,7 @@ private Q_SLOTS:
     {
         for (const auto& [variants, expected] : std::vector<std::pair<QString, QString>>{
                  {"tolerance=abc", "--variants: tolerance takes a number from 0 to 10, got \"abc\""},
-                 {"tolerance=0.1;top-k=2.5", "--variants: top-k takes a whole number, got \"2.5\""},
+                 {"tolerance=0.1;top-k=2.5", "--variants: top-k takes a whole number from 1 to 100000, got \"2.5\""},
                  {"no-heads,shuffle", "--variants: unknown setting \"shuffle\" in \"no-heads,shuffle\""}}) {
             const ax::test::CliRun run = ax::test::runCli(
                 {"search", "--model", "m", "--task", "sst2", "--data", "d", "--out", "o", "--variants", variants});

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -43,47 +46,72 @@ std::map<Element, bool> parseForced(const std::string& text)
     return overrides;
 }
 
+// The search settings a user may change, by the names that the main options (--tolerance,
+// --no-heads, ...) and --variants' items (tolerance=X, no-heads, ...) share.
+struct NumberSetting {
+    const char* name;
+    double low, high;
+    const char* range;  // low and high, as the help writes them
+    bool whole;         // an integer setting
+    std::function<void(SearchSettings&, double)> set;
+};
+const std::vector<NumberSetting>& numberSettings()
+{
+    static const std::vector<NumberSetting> settings = {
+        {"tolerance", 0, 10, "0 to 10", false, [](SearchSettings& s, double v) { s.tolerance = v; }},
+        {"slack", 1, 1e6, "1 to 1e6", false, [](SearchSettings& s, double v) { s.groupSlack = v; }},
+        {"top-k", 1, 100000, "1 to 100000", true, [](SearchSettings& s, double v) { s.topK = static_cast<int>(v); }},
+    };
+    return settings;
+}
+// Each kind of element the search may try, by the name of the switch that leaves it out.
+const std::vector<std::pair<const char*, bool SearchSettings::*>>& kindSwitches()
+{
+    static const std::vector<std::pair<const char*, bool SearchSettings::*>> switches = {
+        {"no-hard-attention", &SearchSettings::hardAttention}, {"no-ffn-blocks", &SearchSettings::ffnBlocks},
+        {"no-ffn-groups", &SearchSettings::ffnGroupsAllowed},  {"no-attention-blocks", &SearchSettings::attentionBlocks},
+        {"no-heads", &SearchSettings::heads}};
+    return switches;
+}
+
 // "tolerance=0.02;top-k=10,no-heads" -> variants of `base`, each named by its own text.
 std::vector<SearchVariant> parseVariants(const std::string& text, const SearchSettings& base)
 {
+    std::string known;
+    for (const NumberSetting& setting : numberSettings()) known += std::string(known.empty() ? "" : ", ") + setting.name + "=X";
+    for (const auto& [name, member] : kindSwitches()) known += std::string(", ") + name;
     std::vector<SearchVariant> variants;
     std::stringstream list(text);
     std::string spec;
     while (std::getline(list, spec, ';')) {
         if (spec.empty()) continue;
         SearchVariant variant{spec, base};
-        SearchSettings& settings = variant.settings;
         std::stringstream items(spec);
         std::string item;
         while (std::getline(items, item, ',')) {
             const size_t equals = item.find('=');
             const std::string key = item.substr(0, equals);
             const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
-            const auto number = [&](double low, double high, const char* range) {
+            const auto number = std::find_if(numberSettings().begin(), numberSettings().end(),
+                                             [&](const NumberSetting& setting) { return key == setting.name; });
+            const auto kind = std::find_if(kindSwitches().begin(), kindSwitches().end(), [&](const auto& entry) { return key == entry.first; });
+            if (number != numberSettings().end() && equals != std::string::npos) {
+                double parsed = 0;
+                size_t used = 0;
                 try {
-                    size_t used = 0;
-                    const double parsed = std::stod(value, &used);
-                    if (used == value.size() && parsed >= low && parsed <= high) return parsed;
+                    parsed = std::stod(value, &used);
                 } catch (const std::exception&) {
                 }
-                throw UsageError("--variants: " + key + " takes a number from " + range + ", got \"" + value + "\" in \"" +
-                                 spec + "\"");
-            };
-            if (key == "tolerance" && equals != std::string::npos) settings.tolerance = number(0, 10, "0 to 10");
-            else if (key == "slack" && equals != std::string::npos) settings.groupSlack = number(1, 1e6, "1 to 1e6");
-            else if (key == "top-k" && equals != std::string::npos) {
-                const double k = number(1, 100000, "1 to 100000");
-                if (k != static_cast<int>(k)) throw UsageError("--variants: top-k takes a whole number, got \"" + value + "\"");
-                settings.topK = static_cast<int>(k);
-            } else if (equals == std::string::npos && key == "no-hard-attention") settings.hardAttention = false;
-            else if (equals == std::string::npos && key == "no-ffn-blocks") settings.ffnBlocks = false;
-            else if (equals == std::string::npos && key == "no-ffn-groups") settings.ffnGroupsAllowed = false;
-            else if (equals == std::string::npos && key == "no-attention-blocks") settings.attentionBlocks = false;
-            else if (equals == std::string::npos && key == "no-heads") settings.heads = false;
-            else
-                throw UsageError("--variants: unknown setting \"" + item + "\" in \"" + spec +
-                                 "\" (use tolerance=X, top-k=N, slack=X, no-hard-attention, no-ffn-blocks, no-ffn-groups, "
-                                 "no-attention-blocks, no-heads)");
+                if (used == 0 || used != value.size() || !(parsed >= number->low && parsed <= number->high) ||
+                    (number->whole && parsed != std::floor(parsed)))
+                    throw UsageError("--variants: " + key + " takes a " + (number->whole ? "whole number" : "number") + " from " +
+                                     number->range + ", got \"" + value + "\" in \"" + spec + "\"");
+                number->set(variant.settings, parsed);
+            } else if (kind != kindSwitches().end() && equals == std::string::npos) {
+                variant.settings.*(kind->second) = false;
+            } else {
+                throw UsageError("--variants: unknown setting \"" + item + "\" in \"" + spec + "\" (use " + known + ")");
+            }
         }
         variants.push_back(std::move(variant));
     }
@@ -110,15 +138,16 @@ int runSearchCommand(const Arguments& arguments)
     job.candidateLatencyRuns = arguments.integer("candidate-latency-runs", 5, 0, 100000);
     job.int8 = arguments.flag("int8");
     SearchSettings& settings = job.settings;
-    settings.topK = arguments.integer("top-k", 30, 1, 100000);
     settings.ffnGroups = arguments.integer("ffn-groups", 0, 0, 100000);
-    settings.tolerance = arguments.number("tolerance", 0.0, 0.0, 10.0);
-    settings.groupSlack = arguments.number("slack", 1.1, 1.0, 1e6);
-    settings.hardAttention = !arguments.flag("no-hard-attention");
-    settings.ffnBlocks = !arguments.flag("no-ffn-blocks");
-    settings.ffnGroupsAllowed = !arguments.flag("no-ffn-groups");
-    settings.attentionBlocks = !arguments.flag("no-attention-blocks");
-    settings.heads = !arguments.flag("no-heads");
+    for (const NumberSetting& setting : numberSettings()) {
+        if (setting.whole) {
+            if (arguments.value(setting.name))
+                setting.set(settings, arguments.integer(setting.name, 0, static_cast<int>(setting.low), static_cast<int>(setting.high)));
+        } else if (arguments.value(setting.name)) {
+            setting.set(settings, arguments.number(setting.name, 0, setting.low, setting.high));
+        }
+    }
+    for (const auto& [name, member] : kindSwitches()) settings.*member = !arguments.flag(name);
     if (const auto forced = arguments.value("force")) settings.overrides = parseForced(*forced);
     if (const auto variants = arguments.value("variants")) job.variants = parseVariants(*variants, settings);
 
