@@ -55,6 +55,22 @@ SyntheticTask loadSyntheticTask(size_t trainSize, size_t devSize)
             evaluation};
 }
 
+// A 2-layer, 2-head model fine-tuned from a seeded random init on the synthetic task: the same
+// model every time.
+BertModel trainedTinyModel(const BertTokenizer& tokenizer, const std::vector<Feature>& train, const TaskEvaluator* val, int epochs)
+{
+    const TaskSpec& task = taskSpec("sst2");
+    torch::manual_seed(1);
+    BertModel base(BertConfig::standard(static_cast<int>(tokenizer.vocab().size()), 32, 2, 2, 64), ModelHeads{});
+    BertModel model = modelForTask(*base, task, 3, true);
+    FineTuneSettings settings;
+    settings.epochs = epochs;
+    settings.optimizer.learningRate = 2e-3;
+    settings.seed = 3;
+    fineTune(*model, task, train, val, settings);
+    return model;
+}
+
 }  // namespace
 
 class TestFinetune : public QObject {
@@ -182,14 +198,7 @@ private Q_SLOTS:
         const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
         const TaskEvaluator val(task, split.val, {}, tokenizer, evaluation);
 
-        torch::manual_seed(1);
-        BertModel base(BertConfig::standard(static_cast<int>(tokenizer.vocab().size()), 32, 2, 2, 64), ModelHeads{});
-        BertModel model = modelForTask(*base, task, 3, true);
-        FineTuneSettings settings;
-        settings.epochs = 6;
-        settings.optimizer.learningRate = 2e-3;
-        settings.seed = 3;
-        fineTune(*model, task, train, &val, settings);
+        BertModel model = trainedTinyModel(tokenizer, train, &val, 6);
 
         Approximation plan = Approximation::none(2);
         plan.layers[0].headMask = {1, 0};
@@ -212,8 +221,10 @@ private Q_SLOTS:
         const double lossBefore = val.evaluate(*again).meanLoss;
         QCOMPARE(lossBefore, val.evaluate(*sliced).meanLoss);
 
+        FineTuneSettings settings;
         settings.epochs = 2;
         settings.optimizer.learningRate = 1e-3;
+        settings.seed = 3;
         const FineTuneReport report = fineTune(*again, task, train, &val, settings);
         QVERIFY(report.epochs.back().trainLoss < report.epochs.front().trainLoss);
         QCOMPARE(again->config().layers, shapes);
@@ -293,14 +304,7 @@ private Q_SLOTS:
         const std::vector<Feature> train = encodeForTask(task, split.train, {}, tokenizer, evaluation);
         const TaskEvaluator dev(task, split.dev, {}, tokenizer, evaluation);
 
-        torch::manual_seed(1);
-        BertModel base(BertConfig::standard(static_cast<int>(tokenizer.vocab().size()), 32, 2, 2, 64), ModelHeads{});
-        BertModel teacher = modelForTask(*base, task, 3, true);
-        FineTuneSettings settings;
-        settings.epochs = 5;
-        settings.optimizer.learningRate = 2e-3;
-        settings.seed = 3;
-        fineTune(*teacher, task, train, nullptr, settings);
+        BertModel teacher = trainedTinyModel(tokenizer, train, nullptr, 5);
         const std::vector<int> taught = dev.evaluate(*teacher).predictedLabels;
 
         Approximation plan = Approximation::none(2);

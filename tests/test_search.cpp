@@ -80,20 +80,27 @@ CostFunction costsFor(BertModelImpl& model)
     };
 }
 
+// The fixture's model saved with its vocabulary in <scratch folder `name`>/model, as a user has it.
+fs::path fixtureModelFolder(const QString& name)
+{
+    Fixture& f = fixture();
+    const fs::path model = ax::test::scratchFolder(name) / "model";
+    saveModelFolder(*f.model, model);
+    fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+    return model;
+}
+
 // A whole search job (CLI and studio path) on the fixture model, saved with its vocabulary in a
 // scratch folder; the run goes to that folder's "run".
 SearchJob jobOnTheFixture(const QString& name)
 {
     Fixture& f = fixture();
-    const fs::path scratch = ax::test::scratchFolder(name);
-    saveModelFolder(*f.model, scratch / "model");
-    fs::copy_file(f.data / "vocab.txt", scratch / "model" / "vocab.txt");
     SearchJob job;
-    job.model = scratch / "model";
+    job.model = fixtureModelFolder(name);
     job.task = &taskSpec("sst2");
     job.data = f.data;
     job.evaluation.maxSeqLength = 16;
-    job.out = scratch / "run";
+    job.out = job.model.parent_path() / "run";
     return job;
 }
 
@@ -319,10 +326,8 @@ private Q_SLOTS:
     void planForAnotherModelIsRefused()
     {
         Fixture& f = fixture();
-        const fs::path scratch = ax::test::scratchFolder("other-model");
-        const fs::path model = scratch / "model";
-        saveModelFolder(*f.model, model);
-        fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+        const fs::path model = fixtureModelFolder("other-model");
+        const fs::path scratch = model.parent_path();
         Plan plan = f.header;
         plan.ffnGroups = 4;
         plan.decisions.push_back(Decision{Element{ElementKind::Head, 1, 2}, "user", true});
@@ -353,9 +358,7 @@ private Q_SLOTS:
     void sequenceLengthBeyondPositionsIsRefusedUpFront()
     {
         Fixture& f = fixture();
-        const fs::path model = ax::test::scratchFolder("positions") / "model";
-        saveModelFolder(*f.model, model);
-        fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+        const fs::path model = fixtureModelFolder("positions");
         const QString positions = QString::number(f.model->config().maxPositions);
         const ax::test::CliRun run = ax::test::runCli({"eval", "--model", QString::fromStdString(model.string()), "--task", "sst2",
                                                        "--data", QString::fromStdString(f.data.string()), "--max-seq-len",
@@ -403,10 +406,8 @@ private Q_SLOTS:
     void customTaskSearchMatchesTheBuiltInTask()
     {
         Fixture& f = fixture();
-        const fs::path scratch = ax::test::scratchFolder("custom-task");
-        const fs::path model = scratch / "model";
-        saveModelFolder(*f.model, model);
-        fs::copy_file(f.data / "vocab.txt", model / "vocab.txt");
+        const fs::path model = fixtureModelFolder("custom-task");
+        const fs::path scratch = model.parent_path();
         const fs::path data = scratch / "data";
         fs::create_directories(data);
         for (const char* split : {"train", "dev"}) {
