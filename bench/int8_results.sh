@@ -32,13 +32,11 @@ for run in "${runs[@]}"; do
   done
 done
 
-/usr/bin/python3 - "$out" <<'PY'
-import json, sys
-out = sys.argv[1]
-load = lambda name: json.load(open(f"{out}/{name}"))
-def metric(result, task):
-    m = result["metrics"]
-    return f"{100 * m['accuracy']:.1f} / {100 * m['f1']:.1f}" if task == "mrpc" else f"{100 * m['accuracy']:.1f}"
+/usr/bin/python3 - "$out" "$root/bench" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from results_table import dev_metric as metric, loader
+load = loader(sys.argv[1])
 print("| task | model | dev (MRPC: accuracy / F1) | MB on disk | speed-up b1 | speed-up b32 |")
 print("|---|---|---|---|---|---|")
 for task in ("mrpc", "rte"):
