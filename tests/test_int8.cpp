@@ -8,6 +8,7 @@
 #include "model/model_folder.h"
 #include "model/slicing.h"
 #include "model/tensor_bridge.h"
+#include "train/task_model.h"
 
 #include <torch/torch.h>
 
@@ -149,7 +150,16 @@ private Q_SLOTS:
         const torch::Tensor exact = logitsOf(*sliced, input);
         sliced->quantizeInt8();
         QCOMPARE(sliced->int8Weights().size(), size_t(3 * 6 - 2));
-        QVERIFY(relativeError(logitsOf(*sliced, input), exact) < kRelativeTolerance);
+        const torch::Tensor quantized = logitsOf(*sliced, input);
+        QVERIFY(relativeError(quantized, exact) < kRelativeTolerance);
+
+        // Slicing an int8 model keeps it int8 (the same integers: the same outputs); fine-tuning
+        // one makes a float model.
+        BertModel slicedAgain = sliceModel(*sliced, Approximation::none(3));
+        QVERIFY(slicedAgain->isInt8());
+        QCOMPARE(slicedAgain->int8Weights().size(), size_t(3 * 6 - 2));
+        QVERIFY(torch::allclose(logitsOf(*slicedAgain, input), quantized, 1e-4, 1e-5));
+        QVERIFY(!modelForTask(*sliced, taskSpec("mnli"), 1)->isInt8());
     }
 
     void applyQuantizesThroughTheCli()

@@ -108,6 +108,8 @@ BertModel sliceModel(BertModelImpl& model, const Approximation& approximation)
         target.copy_(value);
     }
     sliced->train(model.is_training());
+    // The copied weights are what the int8 ones hold: a sliced int8 model runs in int8 too.
+    if (model.isInt8()) sliced->quantizeInt8();
     return sliced;
 }
 

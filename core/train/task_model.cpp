@@ -24,6 +24,8 @@ BertModel modelForTask(BertModelImpl& pretrained, const TaskSpec& task, uint64_t
         config.architectures = {"BertForSequenceClassification"};
     }
     config.extraFields["finetuning_task"] = task.name;
+    // Training changes the float weights: the result is a float model (quantize it again to run in int8).
+    config.extraFields.erase(kInt8ConfigField);
 
     BertModel model(config, heads);
     model->initialiseWeights(seed);
