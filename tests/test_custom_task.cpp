@@ -158,6 +158,9 @@ private Q_SLOTS:
         settings.labels = {"1", "5", "1"};
         expectErrorMentioning([&] { ax::customTaskSpec(settings, data); }, "the label \"1\" is listed twice");
         settings = reviewSettings();
+        settings.labels = {"1", "", "5"};
+        expectErrorMentioning([&] { ax::customTaskSpec(settings, data); }, "has an empty name (two commas in a row?)");
+        settings = reviewSettings();
         settings.columns.textPair = "review";
         expectErrorMentioning([&] { ax::customTaskSpec(settings, data); }, "\"review\" is named twice");
         settings = reviewSettings();

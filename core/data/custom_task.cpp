@@ -105,6 +105,8 @@ TaskSpec customTaskSpec(const CustomTaskSettings& settings, const fs::path& data
         task.kind = TaskKind::Classification;
         task.labels = settings.labels.empty() ? labelsOfTrainFile(columns, data) : settings.labels;
         if (task.labels.size() < 2) throw Error("a classification task needs at least two labels, got " + joined(task.labels));
+        for (const std::string& label : task.labels)
+            if (label.empty()) throw Error("the label list " + joined(task.labels) + " has an empty name (two commas in a row?)");
         for (size_t i = 0; i < task.labels.size(); ++i)
             if (std::find(task.labels.begin() + static_cast<std::ptrdiff_t>(i) + 1, task.labels.end(), task.labels[i]) != task.labels.end())
                 throw Error("the label " + shown(task.labels[i]) + " is listed twice");

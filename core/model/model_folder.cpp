@@ -90,7 +90,12 @@ ModelHeads headsIn(const Checkpoint& checkpoint, const NameResolver& names, Bert
     return heads;
 }
 
-std::string shapeText(c10::IntArrayRef shape);
+std::string shapeText(c10::IntArrayRef shape)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
 
 // An encoder projection saved as int8 (saveModelFolder of a quantized model): its values and, in
 // "<name>_scale", one float scale per row. Returned as the float weight they stand for.
@@ -115,13 +120,6 @@ torch::Tensor readInt8Weight(const Checkpoint& checkpoint, const NameResolver& n
     if (!(torch::isfinite(scales).all().item<bool>() && (scales > 0).all().item<bool>()))
         failIn(file, "tensor \"" + *scaleName + "\" holds a scale that is not a positive finite number");
     return values.to(torch::kFloat32) * scales.unsqueeze(1);
-}
-
-std::string shapeText(c10::IntArrayRef shape)
-{
-    std::string text = "[";
-    for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
 }
 
 fs::path siblingPath(const fs::path& target, const std::string& tag)

@@ -34,7 +34,6 @@ void checkDistillation(const Distillation& distillation)
 torch::Tensor distilledLoss(const TaskSpec& task, const torch::Tensor& taskLoss, const BertOutput& student,
                             const BertOutput& teacher, const BatchTensors& batch, const Distillation& distillation)
 {
-    checkDistillation(distillation);
     const double temperature = distillation.temperature;
     torch::Tensor soft;
     switch (task.kind) {

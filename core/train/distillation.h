@@ -19,8 +19,9 @@ struct Distillation {
 // alpha * soft + (1 - alpha) * taskLoss (+ hiddenWeight * hidden MSE over real tokens), where soft
 // is KL(teacher || student) of the softmaxes at `temperature`, times temperature^2 (so that its
 // gradients keep their scale as the temperature changes); for span extraction the mean of the start
-// and end distributions'; for regression the squared difference of the two scores. Throws ax::Error
-// for settings out of range or hidden sizes that differ.
+// and end distributions'; for regression the squared difference of the two scores. The settings
+// are checked once by the caller (checkDistillation; fineTune does); throws ax::Error for hidden
+// sizes that differ.
 torch::Tensor distilledLoss(const TaskSpec& task, const torch::Tensor& taskLoss, const BertOutput& student,
                             const BertOutput& teacher, const BatchTensors& batch, const Distillation& distillation);
 
