@@ -27,6 +27,8 @@ printf '\x38\x00\x00\x00\x00\x00\x00\x00{"w":{"dtype":"F32","shape":[2],"data_of
 printf '\x00\x00\x80\x3f\x00\x00\x00\x40' >> "$corpus/fuzz_safetensors/tiny.safetensors"
 printf '{"model_type":"bert","vocab_size":10,"hidden_size":8,"num_hidden_layers":1,"num_attention_heads":2,"intermediate_size":16}' \
   > "$corpus/fuzz_bert_config/tiny.json"
+printf '{"model_type":"distilbert","vocab_size":10,"dim":8,"n_layers":1,"n_heads":2,"hidden_dim":16,"activation":"gelu","seq_classif_dropout":0.2,"pruned_heads":{"0":[1]}}' \
+  > "$corpus/fuzz_bert_config/distilbert.json"
 printf 'Héllo, wörld! 你好 unaffable\n[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n,\n!\nun\n##aff\n##able\nworld\n' \
   > "$corpus/fuzz_tokenizer/tiny.txt"
 printf '\x01sentence\tlabel\nit is good .\t1\n' > "$corpus/fuzz_glue_tsv/sst2.tsv"

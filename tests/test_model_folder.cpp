@@ -124,7 +124,7 @@ private Q_SLOTS:
         QTest::newRow("labels disagree") << "labels" << QStringList{"config.json", "3 labels", "2 outputs"};
         QTest::newRow("no config") << "noconfig" << QStringList{"config.json"};
         QTest::newRow("no weights") << "noweights" << QStringList{"model.safetensors"};
-        QTest::newRow("not BERT") << "distilbert" << QStringList{"config.json", "distilbert", "not supported"};
+        QTest::newRow("not BERT") << "roberta" << QStringList{"config.json", "roberta", "not supported"};
         QTest::newRow("heads do not divide") << "divide" << QStringList{"config.json", "not divisible"};
         QTest::newRow("config not JSON") << "badjson" << QStringList{"config.json", "not valid JSON"};
     }
@@ -150,7 +150,7 @@ private Q_SLOTS:
         if (problem == "integer")
             edit = [](auto& tensors) { tensorNamed(tensors, "bert.embeddings.LayerNorm.bias") = torch::zeros({8}, torch::kInt64); };
         if (problem == "labels") config["id2label"] = {{"0", "a"}, {"1", "b"}, {"2", "c"}};
-        if (problem == "distilbert") config["model_type"] = "distilbert";
+        if (problem == "roberta") config["model_type"] = "roberta";
         if (problem == "divide") config["num_attention_heads"] = 3;
         const fs::path folder = writeFolder(problem, config, edit);
         if (problem == "noconfig") fs::remove(folder / "config.json");

@@ -400,6 +400,46 @@ private Q_SLOTS:
         QVERIFY(report.find("## Int8") != std::string::npos && report.find("| baseline + int8 | 0 |") != std::string::npos);
     }
 
+    // `--distill`: the final configuration, sliced and fine-tuned again with the model as teacher,
+    // joins pareto.json as a point of variant "distilled" (the same configuration, other weights)
+    // and report.md's table; the distillation options without --distill are a usage error.
+    void distilledConfigurationsJoinTheFront()
+    {
+        SearchJob job = jobOnTheFixture("distilled");
+        job.settings.topK = 4;
+        job.latencyRuns = 2;
+        job.candidateLatencyRuns = 1;
+        FineTuneSettings distill;
+        distill.epochs = 1;
+        distill.batchSize = 16;
+        distill.optimizer.learningRate = 1e-3;
+        job.distill = distill;
+        const SearchJobResult outcome = runSearchJob(job);
+        const CandidateRecord& final = lastAccepted(outcome.search);
+        QVERIFY2(!final.applied.empty(), "the fixture's search must change something for a distilled point to exist");
+        QVERIFY(outcome.distilled.has_value());
+        const std::vector<CandidateRecord>& points = outcome.distilled->candidates;
+        QCOMPARE(points.size(), size_t(1));
+        QVERIFY(points.front().applied == final.applied);
+        QCOMPARE(points.front().parameters, final.parameters);
+        qInfo("final configuration val loss %.4f, distilled %.4f", final.valLoss, points.front().valLoss);
+        QVERIFY(points.front().valLoss != final.valLoss);  // really trained
+        QVERIFY(std::isfinite(points.front().valMetric));
+        QVERIFY(points.front().latencyMs.has_value() && *points.front().latencyMs > 0);
+
+        const nlohmann::json pareto = nlohmann::json::parse(readWholeFile(job.out / "pareto.json"));
+        size_t distilledPoints = 0;
+        for (const nlohmann::json& point : pareto["points"]) distilledPoints += point.value("variant", "") == "distilled" ? 1 : 0;
+        QCOMPARE(distilledPoints, size_t(1));
+        const std::string report = readWholeFile(job.out / "report.md");
+        QVERIFY(report.find("## Distilled") != std::string::npos && report.find(" + distillation | ") != std::string::npos);
+
+        const ax::test::CliRun usage = ax::test::runCli({"search", "--model", "m", "--task", "sst2", "--data", "d", "--out", "o",
+                                                         "--temperature", "3"});
+        QCOMPARE(usage.exitCode, 2);
+        QVERIFY2(usage.err.contains("--temperature sets the distilled points: give --distill EPOCHS too"), qPrintable(usage.err));
+    }
+
     // `--task custom` on the fixture's data written as JSONL under other names: the same plan and
     // dev metrics as the built-in task on the GLUE-layout TSV, the task's settings in plan.json,
     // and a resume under another column mapping refused.

@@ -4,7 +4,9 @@
 
 #include "studio/classroom_guide.h"
 #include "studio/classroom_steps.h"
+#include "model/model_folder.h"
 #include "studio/job_runner.h"
+#include "studio/model_export.h"
 
 #include "plan_editor_view.h"
 #include "plan_table_model.h"
@@ -327,6 +329,25 @@ private Q_SLOTS:
         ax::test::writeFile(file, significance.dump());
         ax::test::expectErrorMentioning([&] { studio::loadRun(QString::fromStdString(run.string())); },
                                         QString::fromStdString(file.string()) + ": made for another model (weights hash 0123456789abcdef)");
+    }
+
+    // The plan tab's export, in float and with its int8 toggle on: both reload, the int8 one
+    // quantized and smaller.
+    void exportsThePlanInFloatOrInt8()
+    {
+        const QString plan = QDir(demoRun()).filePath("plan.json");
+        const fs::path folder = ax::test::scratchFolder("export");
+        studio::exportSlicedModel(plan, QString::fromStdString((folder / "float").string()), false);
+        studio::exportSlicedModel(plan, QString::fromStdString((folder / "int8").string()), true);
+        const LoadedModel asFloat = loadModelFolder(folder / "float");
+        const LoadedModel asInt8 = loadModelFolder(folder / "int8");
+        QVERIFY(!asFloat.model->isInt8());
+        QVERIFY(asInt8.model->isInt8());
+        QVERIFY(asInt8.bytesOnDisk < asFloat.bytesOnDisk);
+        QCOMPARE(asInt8.model->parameterCount(), asFloat.model->parameterCount());
+        QVERIFY(fs::exists(folder / "int8" / "plan.json"));
+        studio::MainWindow window;
+        QVERIFY(window.findChild<QCheckBox*>(QStringLiteral("exportInt8")) != nullptr);
     }
 
     void windowShowsARunAndItsAttention()

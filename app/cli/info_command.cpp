@@ -27,6 +27,7 @@ json describe(const ModelFacts& facts)
     json labels = json::object();
     for (const auto& [id, label] : config.id2label) labels[std::to_string(id)] = label;
     return {{"model", facts.folder.string()},
+            {"model_type", config.modelType},
             {"hidden_size", config.hiddenSize},
             {"num_layers", config.numLayers},
             {"num_attention_heads", config.numHeads},
@@ -47,7 +48,7 @@ json describe(const ModelFacts& facts)
 
 void printText(const json& info)
 {
-    std::cout << "model        " << info["model"].get<std::string>() << "\n"
+    std::cout << "model        " << info["model"].get<std::string>() << " (" << info["model_type"].get<std::string>() << ")\n"
               << "shape        " << info["num_layers"] << " layers, hidden " << info["hidden_size"] << ", "
               << info["num_attention_heads"] << " heads of " << info["head_dim"] << ", FFN " << info["intermediate_size"]
               << ", vocab " << info["vocab_size"] << ", " << info["max_position_embeddings"] << " positions, "

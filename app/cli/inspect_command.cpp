@@ -60,6 +60,8 @@ ModelInput readInput(const std::string& file, const BertConfig& config, Approxim
     for (const auto& [field, target, high] : {std::tuple{"token_type_ids", &model.tokenTypeIds, int64_t(config.typeVocabSize)},
                                               std::tuple{"attention_mask", &model.attentionMask, int64_t(2)}}) {
         if (!input.contains(field)) continue;
+        if (high == 0)
+            failIn(file, std::string("\"") + field + "\" given, but this " + config.modelType + " model has no token types");
         *target = integerMatrix(input, field, file);
         if (target->sizes() != model.inputIds.sizes()) failIn(file, std::string("\"") + field + "\" must have the shape of input_ids");
         requireRange(*target, 0, high, field, file);

@@ -58,7 +58,7 @@ double initializerRange(const BertConfig& config)
 
 BertConfig maskedLmConfig(BertConfig config)
 {
-    config.architectures = {"BertForMaskedLM"};
+    config.architectures = {config.architecturePrefix() + "ForMaskedLM"};
     config.id2label.clear();
     config.extraFields.erase("finetuning_task");
     return config;

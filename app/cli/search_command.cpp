@@ -137,6 +137,18 @@ int runSearchCommand(const Arguments& arguments)
     job.latencyRuns = arguments.integer("latency-runs", 20, 1, 100000);
     job.candidateLatencyRuns = arguments.integer("candidate-latency-runs", 5, 0, 100000);
     job.int8 = arguments.flag("int8");
+    if (const int epochs = arguments.integer("distill", 0, 0, 1000); epochs > 0) {
+        FineTuneSettings distill;
+        distill.epochs = epochs;
+        distill.seed = options.seed;
+        distill.optimizer.learningRate = arguments.number("distill-lr", 2e-5, 1e-9, 1.0);
+        distill.distillation.temperature = arguments.number("temperature", 2.0, 1e-3, 1e3);
+        distill.distillation.alpha = arguments.number("distill-alpha", 0.5, 0.0, 1.0);
+        job.distill = distill;
+    } else {
+        for (const char* option : {"distill-lr", "temperature", "distill-alpha"})
+            if (arguments.value(option)) throw UsageError(std::string("--") + option + " sets the distilled points: give --distill EPOCHS too");
+    }
     SearchSettings& settings = job.settings;
     settings.ffnGroups = arguments.integer("ffn-groups", 0, 0, 100000);
     for (const NumberSetting& setting : numberSettings()) {
@@ -172,7 +184,9 @@ int runSearchCommand(const Arguments& arguments)
     std::vector<NamedSearch> variants;
     for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     if (arguments.flag("json")) std::cout << summary.dump() << "\n";
-    else std::cout << searchReportMarkdown(result, variants);
+    else
+        std::cout << searchReportMarkdown(result, variants, outcome.int8 ? &*outcome.int8 : nullptr,
+                                          outcome.distilled ? &*outcome.distilled : nullptr);
     return 0;
 }
 
@@ -209,6 +223,11 @@ Command searchCommand()
                     "  --int8                  also the baseline and each search's final configuration with int8\n"
                     "                          encoder projections (apply --quantize int8), on val and timed:\n"
                     "                          pareto.json's points of variant \"int8\", and report.md's Int8 table\n"
+                    "  --distill EPOCHS        also each search's final configuration, sliced and fine-tuned again\n"
+                    "                          for EPOCHS on train with the model as teacher (finetune --teacher;\n"
+                    "                          batch 32, --seed), on val and timed: pareto.json's points of\n"
+                    "                          variant \"distilled\", and report.md's Distilled table\n"
+                    "  --distill-lr X (2e-5) --temperature T (2) --distill-alpha A (0.5)  its training\n"
                     "  --significance          also write RUNDIR/significance.json: val loss and metric with\n"
                     "                          each head, FFN group and block removed alone, and gradient\n"
                     "                          head/group importance (the studio's heatmaps)\n"
@@ -218,7 +237,7 @@ Command searchCommand()
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
                     {"json", "significance", "int8", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
                     {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "variants", "latency-runs",
-                     "candidate-latency-runs"},
+                     "candidate-latency-runs", "distill", "distill-lr", "temperature", "distill-alpha"},
                     runSearchCommand};
     addTaskOptions(command);
     return command;

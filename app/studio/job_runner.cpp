@@ -223,6 +223,12 @@ int JobRunner::startSearch(const SearchRequest& request)
         job.resume = std::filesystem::exists(job.out / "journal.jsonl") && !std::filesystem::exists(job.out / "plan.json");
         job.significance = request.significance;
         job.int8 = request.int8;
+        if (request.distillEpochs > 0) {
+            FineTuneSettings distill;
+            distill.epochs = request.distillEpochs;
+            distill.optimizer.learningRate = request.distillLearningRate;
+            job.distill = distill;
+        }
         job.settings.topK = request.topK;
         job.settings.tolerance = request.tolerance;
         job.settings.overrides = overridesFrom(request.overrides);

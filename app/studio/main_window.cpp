@@ -23,6 +23,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
@@ -229,7 +230,21 @@ MainWindow::MainWindow(QWidget* parent)
     rerun->setToolTip(tr("A change re-runs the search by itself after a short pause: forced decisions are kept and the "
                          "search continues around them, in the background; a newer run replaces an older one"));
     connect(rerun, &QPushButton::clicked, this, &MainWindow::rerunWithOverrides);
-    planLayout->addWidget(rerun, 0, Qt::AlignRight);
+    // Quantization is a last step of the plan: the exported folder is the sliced model, in int8
+    // when asked (what `axformer apply --plan P --quantize int8` writes).
+    m_exportInt8 = new QCheckBox(tr("int8 encoder projections"), planTab);
+    m_exportInt8->setObjectName(QStringLiteral("exportInt8"));
+    m_exportInt8->setToolTip(tr("Export the sliced model with dynamic int8 encoder projections: smaller on disk and, at "
+                                "larger batches, faster; the Pareto front's int8 points (search with int8 points) show "
+                                "what it costs in accuracy"));
+    auto* exportButton = new QPushButton(tr("Export sliced model…"), planTab);
+    connect(exportButton, &QPushButton::clicked, this, &MainWindow::exportModel);
+    auto* planButtons = new QHBoxLayout;
+    planButtons->addStretch(1);
+    planButtons->addWidget(m_exportInt8);
+    planButtons->addWidget(exportButton);
+    planButtons->addWidget(rerun);
+    planLayout->addLayout(planButtons);
     m_report->setOpenExternalLinks(false);
 
     m_tabs->insertTab(ModelTab, m_summary, tr("Model"));
@@ -719,7 +734,8 @@ void MainWindow::exportModel()
         showError(tr("Nothing to export"), tr("open or run a search first"));
         return;
     }
-    const QString out = QFileDialog::getSaveFileName(this, tr("Export Sliced Model Folder"), "approximated-model");
+    const QString out = QFileDialog::getSaveFileName(this, tr("Export Sliced Model Folder"),
+                                                     m_exportInt8->isChecked() ? "approximated-model-int8" : "approximated-model");
     if (out.isEmpty()) return;
     const QString plan = QDir(m_run->folder).filePath("plan.json");
     statusBar()->showMessage(tr("Slicing and saving %1…").arg(out));
@@ -730,9 +746,10 @@ void MainWindow::exportModel()
         if (error.isEmpty()) statusBar()->showMessage(tr("Saved the sliced model to %1").arg(out));
         else showError(tr("Export failed"), error);
     });
-    watcher->setFuture(QtConcurrent::run([plan, out]() -> QString {
+    const bool int8 = m_exportInt8->isChecked();
+    watcher->setFuture(QtConcurrent::run([plan, out, int8]() -> QString {
         try {
-            exportSlicedModel(plan, out);
+            exportSlicedModel(plan, out, int8);
             return {};
         } catch (const std::exception& error) {
             return QString::fromUtf8(error.what());

@@ -9,7 +9,7 @@
 
 namespace ax::studio {
 
-void exportSlicedModel(const QString& planFile, const QString& out)
+void exportSlicedModel(const QString& planFile, const QString& out, bool int8)
 {
     const std::filesystem::path planPath = planFile.toStdString();
     const Plan plan = Plan::fromFile(planPath);
@@ -18,6 +18,7 @@ void exportSlicedModel(const QString& planFile, const QString& out)
     LoadedModel loaded = loadModelFolder(plan.modelPath);
     const Approximation approximation = plan.approximation(loaded.model->config(), planPath.string());
     BertModel sliced = sliceModel(*loaded.model, approximation);
+    if (int8) sliced->quantizeInt8();
     saveModelFolder(*sliced, out.toStdString(), plan.modelPath);
     writeFileAtomically(std::filesystem::path(out.toStdString()) / "plan.json", plan.toJson().dump(2) + "\n");
 }

@@ -5,8 +5,9 @@
 
 namespace ax::studio {
 
-// Loads the plan's base model, slices it and saves a Hugging Face folder at `out` (atomically),
-// with plan.json beside the weights. Throws ax::Error naming the file at fault.
-void exportSlicedModel(const QString& planFile, const QString& out);
+// Loads the plan's base model, slices it, quantizes it to dynamic int8 when `int8` is set, and
+// saves a Hugging Face folder at `out` (atomically), with plan.json beside the weights. Throws
+// ax::Error naming the file at fault.
+void exportSlicedModel(const QString& planFile, const QString& out, bool int8 = false);
 
 }  // namespace ax::studio

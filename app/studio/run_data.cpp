@@ -78,12 +78,14 @@ void addPoints(RunData& run, const fs::path& file)
                                        .arg(configuration.size())
                                        .arg(QString::fromStdString(point.value("candidate", std::string())));
             // A search variant's point (axformer search --variants) says which variant found it;
-            // an int8 point (--int8) is a configuration quantized.
+            // an int8 point (--int8) is a configuration quantized, a distilled one (--distill) one
+            // fine-tuned again with the model as teacher.
             if (point.contains("variant")) {
                 const QString variant = QString::fromStdString(point["variant"].get<std::string>());
-                p.label = variant != QLatin1String("int8") ? QStringLiteral("variant %1, %2").arg(variant, p.label)
-                          : configuration.isEmpty()            ? QStringLiteral("int8: the baseline")
-                                                               : QStringLiteral("int8: %1 applied").arg(configuration.size());
+                const bool option = variant == QLatin1String("int8") || variant == QLatin1String("distilled");
+                p.label = !option                ? QStringLiteral("variant %1, %2").arg(variant, p.label)
+                          : configuration.isEmpty() ? QStringLiteral("%1: the baseline").arg(variant)
+                                                    : QStringLiteral("%1: %2 applied").arg(variant).arg(configuration.size());
             }
             run.points.push_back(p);
             run.configurations.push_back(configuration);

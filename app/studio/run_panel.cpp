@@ -69,6 +69,7 @@ RunPanel::RunPanel(QWidget* parent)
       m_topK(new QSpinBox(this)),
       m_tolerance(new QDoubleSpinBox(this)),
       m_int8(new QCheckBox(tr("int8 points"), this)),
+      m_distilled(new QCheckBox(tr("distilled points"), this)),
       m_epochs(new QSpinBox(this)),
       m_learningRate(new QDoubleSpinBox(this)),
       m_fineTune(new QPushButton(tr("Fine-tune"), this)),
@@ -149,6 +150,10 @@ RunPanel::RunPanel(QWidget* parent)
     m_int8->setObjectName(QStringLiteral("int8"));
     m_int8->setToolTip(tr("Also evaluate the baseline and the final configuration with int8 encoder projections, "
                           "as their own points on the Pareto front (slower search; axformer search --int8)"));
+    tolerance->addWidget(m_distilled);
+    m_distilled->setObjectName(QStringLiteral("distilled"));
+    m_distilled->setToolTip(tr("Also fine-tune the final configuration again with the model as teacher, for the Training "
+                               "row's epochs and learning rate, as its own point on the Pareto front (axformer search --distill)"));
     form->addRow(tr("Tolerance"), tolerance);
     auto* training = new QHBoxLayout;
     training->addWidget(m_epochs);
@@ -260,6 +265,8 @@ SearchRequest RunPanel::request() const
     request.topK = m_topK->value();
     request.tolerance = m_tolerance->value();
     request.int8 = m_int8->isChecked();
+    request.distillEpochs = m_distilled->isChecked() ? m_epochs->value() : 0;
+    request.distillLearningRate = m_learningRate->value();
     return request;
 }
 

@@ -13,12 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-// Fields this class interprets; everything else in the file is carried through untouched.
+// Fields this class interprets (BERT's names); everything else in the file is carried through untouched.
 const std::set<std::string> kKnownFields = {
     "model_type", "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
     "intermediate_size", "max_position_embeddings", "type_vocab_size", "hidden_act",
-    "layer_norm_eps", "hidden_dropout_prob", "attention_probs_dropout_prob", "pad_token_id",
+    "layer_norm_eps", "hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout", "pad_token_id",
     "id2label", "label2id", "architectures", "pruned_heads", "axformer_layers", "num_labels"};
+
+// DistilBERT's config.json names for BERT's fields (Hugging Face's DistilBertConfig). It has no
+// type_vocab_size (no token types) and no layer_norm_eps (always 1e-12).
+const std::map<std::string, std::string> kDistilBertFieldNames = {
+    {"hidden_size", "dim"}, {"num_hidden_layers", "n_layers"}, {"num_attention_heads", "n_heads"},
+    {"intermediate_size", "hidden_dim"}, {"hidden_act", "activation"}, {"hidden_dropout_prob", "dropout"},
+    {"attention_probs_dropout_prob", "attention_dropout"}, {"classifier_dropout", "seq_classif_dropout"}};
+const std::set<std::string> kDistilBertAbsentFields = {"type_vocab_size", "layer_norm_eps"};
+
+const std::set<std::string> kSupportedModelTypes = {"bert", "distilbert"};
 
 int readInt(const json& object, const char* field, int fallback, const std::string& source)
 {
@@ -46,12 +56,12 @@ bool readBool(const json& object, const char* field, bool fallback, const std::s
     return it->get<bool>();
 }
 
-Activation parseActivation(const std::string& name, const std::string& source)
+Activation parseActivation(const std::string& name, const std::string& field, const std::string& source)
 {
     if (name == "gelu") return Activation::GeluErf;
     if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GeluTanh;
     if (name == "relu") return Activation::Relu;
-    failIn(source, "field \"hidden_act\" is \"" + name + "\"; supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu");
+    failIn(source, "field \"" + field + "\" is \"" + name + "\"; supported: gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu");
 }
 
 int parseIntKey(const std::string& key, const char* field, const std::string& source)
@@ -129,6 +139,13 @@ bool LayerShape::operator==(const LayerShape& other) const
            hasAttention == other.hasAttention && hasFfn == other.hasFfn && hardAttentionTopK == other.hardAttentionTopK;
 }
 
+std::string BertConfig::fieldName(const std::string& bertField) const
+{
+    if (!isDistilBert()) return bertField;
+    const auto renamed = kDistilBertFieldNames.find(bertField);
+    return renamed == kDistilBertFieldNames.end() ? bertField : renamed->second;
+}
+
 BertConfig BertConfig::fromJson(const json& object, const std::string& source)
 {
     if (!object.is_object()) failIn(source, "expected a JSON object");
@@ -137,24 +154,38 @@ BertConfig BertConfig::fromJson(const json& object, const std::string& source)
     if (type != object.end() && !type->is_null()) {
         if (!type->is_string()) failIn(source, "field \"model_type\" must be a string");
         config.modelType = type->get<std::string>();
-        if (config.modelType != "bert")
-            failIn(source, "model_type \"" + config.modelType + "\" is not supported; this version reads BERT checkpoints (model_type \"bert\")");
+        if (kSupportedModelTypes.count(config.modelType) == 0)
+            failIn(source, "model_type \"" + config.modelType +
+                               "\" is not supported; this version reads BERT (\"bert\") and DistilBERT (\"distilbert\") checkpoints");
     }
+    if (config.isDistilBert()) {
+        // DistilBertConfig's defaults where they differ from BERT's.
+        config.numLayers = 6;
+        config.typeVocabSize = 0;
+        config.classifierDropout = 0.2;
+    }
+    const auto field = [&](const char* bertField) { return config.fieldName(bertField); };
     config.vocabSize = readInt(object, "vocab_size", config.vocabSize, source);
-    config.hiddenSize = readInt(object, "hidden_size", config.hiddenSize, source);
-    config.numLayers = readInt(object, "num_hidden_layers", config.numLayers, source);
-    config.numHeads = readInt(object, "num_attention_heads", config.numHeads, source);
-    config.intermediateSize = readInt(object, "intermediate_size", config.intermediateSize, source);
+    config.hiddenSize = readInt(object, field("hidden_size").c_str(), config.hiddenSize, source);
+    config.numLayers = readInt(object, field("num_hidden_layers").c_str(), config.numLayers, source);
+    config.numHeads = readInt(object, field("num_attention_heads").c_str(), config.numHeads, source);
+    config.intermediateSize = readInt(object, field("intermediate_size").c_str(), config.intermediateSize, source);
     config.maxPositions = readInt(object, "max_position_embeddings", config.maxPositions, source);
-    config.typeVocabSize = readInt(object, "type_vocab_size", config.typeVocabSize, source);
-    config.layerNormEps = readNumber(object, "layer_norm_eps", config.layerNormEps, source);
-    config.hiddenDropout = readNumber(object, "hidden_dropout_prob", config.hiddenDropout, source);
-    config.attentionDropout = readNumber(object, "attention_probs_dropout_prob", config.attentionDropout, source);
+    config.hiddenDropout = readNumber(object, field("hidden_dropout_prob").c_str(), config.hiddenDropout, source);
+    config.attentionDropout = readNumber(object, field("attention_probs_dropout_prob").c_str(), config.attentionDropout, source);
+    const std::string classifierField = field("classifier_dropout");
+    if (const auto dropout = object.find(classifierField); dropout != object.end() && !dropout->is_null())
+        config.classifierDropout = readNumber(object, classifierField.c_str(), 0.0, source);
+    if (!config.isDistilBert()) {
+        config.typeVocabSize = readInt(object, "type_vocab_size", config.typeVocabSize, source);
+        config.layerNormEps = readNumber(object, "layer_norm_eps", config.layerNormEps, source);
+    }
     config.padTokenId = readInt(object, "pad_token_id", config.padTokenId, source);
-    if (const auto act = object.find("hidden_act"); act != object.end()) {
-        if (!act->is_string()) failIn(source, "field \"hidden_act\" must be a string");
+    const std::string activationField = field("hidden_act");
+    if (const auto act = object.find(activationField); act != object.end()) {
+        if (!act->is_string()) failIn(source, "field \"" + activationField + "\" must be a string");
         config.hiddenActName = act->get<std::string>();
-        config.activation = parseActivation(config.hiddenActName, source);
+        config.activation = parseActivation(config.hiddenActName, activationField, source);
     }
     config.id2label = parseId2Label(object, source);
     if (const auto arch = object.find("architectures"); arch != object.end() && arch->is_array())
@@ -162,8 +193,8 @@ BertConfig BertConfig::fromJson(const json& object, const std::string& source)
             if (name.is_string()) config.architectures.push_back(name.get<std::string>());
 
     // Validate the global shape before building per-layer shapes from it.
-    if (config.numLayers < 0 || config.numLayers > 1000) failIn(source, "field \"num_hidden_layers\" must be in [0, 1000]");
-    if (config.numHeads <= 0 || config.numHeads > 4096) failIn(source, "field \"num_attention_heads\" must be in [1, 4096]");
+    if (config.numLayers < 0 || config.numLayers > 1000) failIn(source, "field \"" + field("num_hidden_layers") + "\" must be in [0, 1000]");
+    if (config.numHeads <= 0 || config.numHeads > 4096) failIn(source, "field \"" + field("num_attention_heads") + "\" must be in [1, 4096]");
     config.layers.assign(static_cast<size_t>(config.numLayers), LayerShape{});
     for (auto& layer : config.layers) {
         for (int h = 0; h < config.numHeads; ++h) layer.keptHeads.push_back(h);
@@ -172,8 +203,11 @@ BertConfig BertConfig::fromJson(const json& object, const std::string& source)
     applyPrunedHeads(object, config, source);
     applyAxformerLayers(object, config, source);
 
+    std::set<std::string> known;
+    for (const std::string& name : kKnownFields)
+        if (!config.isDistilBert() || kDistilBertAbsentFields.count(name) == 0) known.insert(config.fieldName(name));
     for (const auto& [key, value] : object.items())
-        if (kKnownFields.count(key) == 0) config.extraFields[key] = value;
+        if (known.count(key) == 0) config.extraFields[key] = value;
     config.validate(source);
     return config;
 }
@@ -197,18 +231,19 @@ void BertConfig::validate(const std::string& source) const
         if (!ok) failIn(source, what);
     };
     require(vocabSize > 0, "vocab_size must be positive");
-    require(hiddenSize > 0, "hidden_size must be positive");
-    require(numHeads > 0, "num_attention_heads must be positive");
-    require(hiddenSize % numHeads == 0, "hidden_size " + std::to_string(hiddenSize) + " is not divisible by num_attention_heads " +
-                                            std::to_string(numHeads));
-    require(intermediateSize >= 0, "intermediate_size must not be negative");
+    require(hiddenSize > 0, fieldName("hidden_size") + " must be positive");
+    require(numHeads > 0, fieldName("num_attention_heads") + " must be positive");
+    require(hiddenSize % numHeads == 0, fieldName("hidden_size") + " " + std::to_string(hiddenSize) + " is not divisible by " +
+                                            fieldName("num_attention_heads") + " " + std::to_string(numHeads));
+    require(intermediateSize >= 0, fieldName("intermediate_size") + " must not be negative");
     require(maxPositions > 0, "max_position_embeddings must be positive");
-    require(typeVocabSize > 0, "type_vocab_size must be positive");
+    require(typeVocabSize > 0 || (isDistilBert() && typeVocabSize == 0), "type_vocab_size must be positive");
     require(layerNormEps > 0, "layer_norm_eps must be positive");
-    require(hiddenDropout >= 0 && hiddenDropout < 1, "hidden_dropout_prob must be in [0, 1)");
-    require(attentionDropout >= 0 && attentionDropout < 1, "attention_probs_dropout_prob must be in [0, 1)");
+    for (const auto& [value, name] : {std::pair{hiddenDropout, "hidden_dropout_prob"}, std::pair{attentionDropout, "attention_probs_dropout_prob"},
+                                      std::pair{classifierDropout.value_or(0.0), "classifier_dropout"}})
+        require(value >= 0 && value < 1, fieldName(name) + " must be in [0, 1)");
     require(padTokenId >= 0 && padTokenId < vocabSize, "pad_token_id must be a token id in [0, vocab_size)");
-    require(layers.size() == static_cast<size_t>(numLayers), "per-layer shapes do not match num_hidden_layers");
+    require(layers.size() == static_cast<size_t>(numLayers), "per-layer shapes do not match " + fieldName("num_hidden_layers"));
     for (const auto& [id, label] : id2label) {
         require(id >= 0 && id < static_cast<int>(id2label.size()),
                 "id2label ids must be 0..N-1 without gaps; found id " + std::to_string(id));
@@ -231,16 +266,19 @@ json BertConfig::toJson() const
     json object = extraFields;
     object["model_type"] = modelType;
     object["vocab_size"] = vocabSize;
-    object["hidden_size"] = hiddenSize;
-    object["num_hidden_layers"] = numLayers;
-    object["num_attention_heads"] = numHeads;
-    object["intermediate_size"] = intermediateSize;
+    object[fieldName("hidden_size")] = hiddenSize;
+    object[fieldName("num_hidden_layers")] = numLayers;
+    object[fieldName("num_attention_heads")] = numHeads;
+    object[fieldName("intermediate_size")] = intermediateSize;
     object["max_position_embeddings"] = maxPositions;
-    object["type_vocab_size"] = typeVocabSize;
-    object["hidden_act"] = hiddenActName;
-    object["layer_norm_eps"] = layerNormEps;
-    object["hidden_dropout_prob"] = hiddenDropout;
-    object["attention_probs_dropout_prob"] = attentionDropout;
+    if (!isDistilBert()) {
+        object["type_vocab_size"] = typeVocabSize;
+        object["layer_norm_eps"] = layerNormEps;
+    }
+    object[fieldName("hidden_act")] = hiddenActName;
+    object[fieldName("hidden_dropout_prob")] = hiddenDropout;
+    object[fieldName("attention_probs_dropout_prob")] = attentionDropout;
+    if (classifierDropout) object[fieldName("classifier_dropout")] = *classifierDropout;
     object["pad_token_id"] = padTokenId;
     if (!architectures.empty()) object["architectures"] = architectures;
     if (!id2label.empty()) {

@@ -1,11 +1,13 @@
-// config.json of a BERT-family model (Hugging Face layout), plus the per-layer shapes an
-// approximated model has after slicing (heads kept, FFN width, removed blocks, hard attention).
+// config.json of a BERT-family model (Hugging Face layout: model_type "bert", or "distilbert" with
+// its own field names), plus the per-layer shapes an approximated model has after slicing (heads
+// kept, FFN width, removed blocks, hard attention).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,18 +36,25 @@ struct BertConfig {
     int numHeads = 12;                // heads per layer before any pruning
     int intermediateSize = 3072;      // FFN width before any pruning
     int maxPositions = 512;
-    int typeVocabSize = 2;
+    int typeVocabSize = 2;            // 0: no token type embeddings (DistilBERT), type ids are ignored
     Activation activation = Activation::GeluErf;
     std::string hiddenActName = "gelu";
     double layerNormEps = 1e-12;
     double hiddenDropout = 0.1;
     double attentionDropout = 0.1;
+    std::optional<double> classifierDropout;  // before the classifier; unset: hiddenDropout
     int padTokenId = 0;
     std::map<int, std::string> id2label;   // empty when the config names no labels
     std::vector<std::string> architectures;
     std::vector<LayerShape> layers;        // numLayers entries
 
     int headDim() const { return hiddenSize / numHeads; }
+    bool isDistilBert() const { return modelType == "distilbert"; }
+    bool hasTokenTypes() const { return typeVocabSize > 0; }
+    // The name config.json gives a field that BERT calls `bertField` ("hidden_size" is DistilBERT's "dim").
+    std::string fieldName(const std::string& bertField) const;
+    // Hugging Face's class prefix for architectures: "Bert" or "DistilBert".
+    std::string architecturePrefix() const { return isDistilBert() ? "DistilBert" : "Bert"; }
 
     // Parses and validates; `source` names the file in error messages.
     static BertConfig fromJson(const nlohmann::json& json, const std::string& source);

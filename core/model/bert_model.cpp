@@ -15,14 +15,17 @@ BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std
     const int64_t hidden = m_config.hiddenSize;
     m_wordEmbeddings = register_module("word_embeddings", torch::nn::Embedding(m_config.vocabSize, hidden));
     m_positionEmbeddings = register_module("position_embeddings", torch::nn::Embedding(m_config.maxPositions, hidden));
-    m_tokenTypeEmbeddings = register_module("token_type_embeddings", torch::nn::Embedding(m_config.typeVocabSize, hidden));
+    if (m_config.hasTokenTypes())
+        m_tokenTypeEmbeddings = register_module("token_type_embeddings", torch::nn::Embedding(m_config.typeVocabSize, hidden));
     m_embeddingNorm = register_module(
         "embedding_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(m_config.layerNormEps)));
     for (size_t i = 0; i < m_config.layers.size(); ++i)
         m_layers.push_back(register_module("layer" + std::to_string(i), BertLayer(m_config, m_config.layers[i], m_dropout)));
     if (m_heads.pooler) m_pooler = register_module("pooler", torch::nn::Linear(hidden, hidden));
     if (m_heads.numLabels > 0) {
-        if (!m_heads.pooler) throw Error("a classification head needs the pooler (bert.pooler.dense.*)");
+        if (!m_heads.pooler)
+            throw Error(std::string("a classification head needs the ") +
+                        (m_config.isDistilBert() ? "pre-classifier (pre_classifier.*)" : "pooler (bert.pooler.dense.*)"));
         m_classifier = register_module("classifier", torch::nn::Linear(hidden, m_heads.numLabels));
     }
     if (m_heads.questionAnswering) m_qaOutputs = register_module("qa_outputs", torch::nn::Linear(hidden, 2));
@@ -55,16 +58,20 @@ torch::Tensor BertModelImpl::embed(const torch::Tensor& inputIds, const torch::T
         throw Error("sequence of " + std::to_string(length) + " tokens is longer than the model's " +
                     std::to_string(m_config.maxPositions) + " positions");
     const torch::Tensor positions = torch::arange(length, inputIds.options()).unsqueeze(0);
-    const torch::Tensor types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
     // An id the embedding tables lack would throw LibTorch's bare "index out of range in self"
     // (no ax::Error, no hint): say which table and how large it is.
     if (const auto id = firstOutside(inputIds, m_config.vocabSize))
         throw Error("token id " + std::to_string(*id) + " is outside the model's vocabulary of " +
                     std::to_string(m_config.vocabSize) + " tokens (vocab_size): the tokenizer's vocab.txt is not this model's");
-    if (const auto type = firstOutside(types, m_config.typeVocabSize))
-        throw Error("token type " + std::to_string(*type) + " is outside the model's " + std::to_string(m_config.typeVocabSize) +
-                    " token types (type_vocab_size)" + (m_config.typeVocabSize < 2 ? ": it cannot read sentence pairs" : ""));
-    torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions) + m_tokenTypeEmbeddings(types);
+    torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions);
+    // DistilBERT has no token types: it reads a sentence pair from its [SEP] alone, as Hugging Face's does.
+    if (m_config.hasTokenTypes()) {
+        const torch::Tensor types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
+        if (const auto type = firstOutside(types, m_config.typeVocabSize))
+            throw Error("token type " + std::to_string(*type) + " is outside the model's " + std::to_string(m_config.typeVocabSize) +
+                        " token types (type_vocab_size)" + (m_config.typeVocabSize < 2 ? ": it cannot read sentence pairs" : ""));
+        embeddings = embeddings + m_tokenTypeEmbeddings(types);
+    }
     embeddings = m_embeddingNorm(embeddings);
     return m_dropout->apply(embeddings, m_config.hiddenDropout, is_training());
 }
@@ -84,10 +91,14 @@ torch::Tensor BertModelImpl::runLayer(size_t layer, const torch::Tensor& hidden,
 
 void BertModelImpl::applyHeads(BertOutput& output, const ForwardOptions& options)
 {
-    if (m_pooler) output.pooled = torch::tanh(m_pooler(output.lastHidden.select(1, 0)));
+    if (m_pooler) {
+        // BERT's pooler is tanh(dense); DistilBERT's classification head has pre_classifier + ReLU in its place.
+        const torch::Tensor dense = m_pooler(output.lastHidden.select(1, 0));
+        output.pooled = m_config.isDistilBert() ? torch::relu(dense) : torch::tanh(dense);
+    }
     if (m_classifier) {
         const torch::Tensor pooled =
-            m_dropout->apply(output.pooled, m_config.hiddenDropout, is_training());
+            m_dropout->apply(output.pooled, m_config.classifierDropout.value_or(m_config.hiddenDropout), is_training());
         output.logits = m_classifier(pooled);
     }
     if (m_qaOutputs) {
@@ -133,10 +144,11 @@ std::vector<std::pair<std::string, torch::Tensor>> BertModelImpl::namedWeights()
     std::vector<std::pair<std::string, torch::Tensor>> weights = {
         {"bert.embeddings.word_embeddings.weight", m_wordEmbeddings->weight},
         {"bert.embeddings.position_embeddings.weight", m_positionEmbeddings->weight},
-        {"bert.embeddings.token_type_embeddings.weight", m_tokenTypeEmbeddings->weight},
         {"bert.embeddings.LayerNorm.weight", m_embeddingNorm->weight},
         {"bert.embeddings.LayerNorm.bias", m_embeddingNorm->bias},
     };
+    if (m_tokenTypeEmbeddings)
+        weights.insert(weights.begin() + 2, {"bert.embeddings.token_type_embeddings.weight", m_tokenTypeEmbeddings->weight});
     for (size_t i = 0; i < m_layers.size(); ++i)
         for (auto& [name, tensor] : m_layers[i]->namedWeights())
             weights.emplace_back("bert.encoder.layer." + std::to_string(i) + "." + name, tensor);

@@ -1,7 +1,9 @@
 // BERT with Hugging Face semantics (post-LayerNorm, erf GELU, 1/sqrt(d) scaling, additive -10000
 // padding mask, tanh pooler) and the task heads a checkpoint may carry: sequence classification or
 // regression (`classifier.*`), question answering (`qa_outputs.*`) and masked LM (`cls.predictions.*`,
-// decoder tied to the word embeddings).
+// decoder tied to the word embeddings). A DistilBERT checkpoint is the same network without token
+// types, with ReLU in place of the pooler's tanh (its pre_classifier) and its own tensor names,
+// which io/weight_names.h translates when a folder is read or written.
 #pragma once
 
 #include "io/bert_config.h"
@@ -71,8 +73,8 @@ public:
     const ModelHeads& heads() const { return m_heads; }
     size_t layerCount() const { return m_layers.size(); }
 
-    // Every weight by its Hugging Face name (`bert.` prefix for the encoder), each once (the tied
-    // masked-LM decoder is the word embedding matrix and is not listed again).
+    // Every weight by its Hugging Face BERT name (`bert.` prefix for the encoder; a DistilBERT's
+    // too), each once (the tied masked-LM decoder is the word embedding matrix and is not listed again).
     std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;
     int64_t parameterCount() const;
 

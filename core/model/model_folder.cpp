@@ -3,6 +3,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "io/checkpoint.h"
+#include "io/weight_names.h"
 #include "model/tensor_bridge.h"
 #include "text/vocab.h"
 
@@ -32,24 +33,16 @@ bool isKnownUnused(const std::string& name)
     return name.rfind("cls.seq_relationship.", 0) == 0;
 }
 
-// Maps our canonical Hugging Face names to the names stored in this checkpoint: some checkpoints
-// lack the "bert." prefix (a bare BertModel), and old ones call LayerNorm parameters gamma/beta.
+// Maps our canonical names (Hugging Face's BERT names) to the names stored in this checkpoint
+// (io/weight_names.h: DistilBERT's names, bare base models, old gamma/beta LayerNorms).
 class NameResolver {
 public:
-    explicit NameResolver(const Checkpoint& checkpoint)
+    NameResolver(const Checkpoint& checkpoint, const BertConfig& config) : m_modelType(config.modelType)
     {
-        for (const std::string& stored : checkpoint.names()) {
-            std::string canonical = stored;
-            if (canonical.rfind("embeddings.", 0) == 0 || canonical.rfind("encoder.", 0) == 0 ||
-                canonical.rfind("pooler.", 0) == 0)
-                canonical = "bert." + canonical;
-            for (const auto& [old, modern] : {std::pair<std::string, std::string>{"LayerNorm.gamma", "LayerNorm.weight"},
-                                              {"LayerNorm.beta", "LayerNorm.bias"}})
-                if (canonical.size() >= old.size() && canonical.compare(canonical.size() - old.size(), old.size(), old) == 0)
-                    canonical.replace(canonical.size() - old.size(), old.size(), modern);
-            m_storedName[canonical] = stored;
-        }
+        for (const std::string& stored : checkpoint.names()) m_storedName[canonicalWeightName(stored, m_modelType)] = stored;
     }
+    // The name a canonical tensor has in this family's checkpoints, for messages about missing ones.
+    std::string expectedName(const std::string& canonical) const { return checkpointWeightName(canonical, m_modelType); }
     const std::string* find(const std::string& canonical) const
     {
         const auto it = m_storedName.find(canonical);
@@ -63,13 +56,16 @@ public:
     }
 
 private:
+    std::string m_modelType;
     std::map<std::string, std::string> m_storedName;
 };
 
 ModelHeads headsIn(const Checkpoint& checkpoint, const NameResolver& names, BertConfig& config, const fs::path& folder)
 {
-    if (!names.find("bert.embeddings.word_embeddings.weight"))
-        failIn(folder.string(), "no BERT weights found (expected a tensor named bert.embeddings.word_embeddings.weight)");
+    const std::string wordEmbeddings = "bert.embeddings.word_embeddings.weight";
+    if (!names.find(wordEmbeddings))
+        failIn(folder.string(), "no " + std::string(config.isDistilBert() ? "DistilBERT" : "BERT") +
+                                    " weights found (expected a tensor named " + names.expectedName(wordEmbeddings) + ")");
     ModelHeads heads;
     heads.pooler = names.find("bert.pooler.dense.weight") != nullptr;
     heads.questionAnswering = names.find("qa_outputs.weight") != nullptr;
@@ -175,7 +171,7 @@ LoadedModel loadModelFolder(const fs::path& folder)
     if (!fs::exists(configFile)) failIn(folder.string(), "has no config.json");
     BertConfig config = BertConfig::fromFile(configFile);
     const Checkpoint checkpoint = Checkpoint::openFolder(folder);
-    const NameResolver names(checkpoint);
+    const NameResolver names(checkpoint, config);
     const ModelHeads heads = headsIn(checkpoint, names, config, folder);
 
     LoadedModel loaded;
@@ -188,7 +184,7 @@ LoadedModel loadModelFolder(const fs::path& folder)
     for (auto& [name, parameter] : loaded.model->namedWeights()) {
         const std::string* stored = names.find(name);
         if (stored == nullptr)
-            failIn(checkpoint.fileOf(name), "tensor \"" + name + "\" is missing (the config expects it, shape " +
+            failIn(checkpoint.fileOf(name), "tensor \"" + names.expectedName(name) + "\" is missing (the config expects it, shape " +
                                                 shapeText(parameter.sizes()) + ")");
         const TensorInfo* info = checkpoint.find(*stored);
         if (!std::equal(info->shape.begin(), info->shape.end(), parameter.sizes().begin(), parameter.sizes().end()))
@@ -237,15 +233,17 @@ void saveModelFolder(BertModelImpl& model, const fs::path& folder, const fs::pat
     try {
         std::vector<OwnedTensor> tensors;
         const auto int8 = model.int8Weights();
+        const std::string& modelType = model.config().modelType;
         for (const auto& [name, tensor] : model.namedWeights()) {
+            const std::string stored = checkpointWeightName(name, modelType);
             const auto quantized = int8.find(name);
             if (quantized == int8.end()) {
-                tensors.push_back({name, tensor.detach().to(torch::kCPU).contiguous()});
+                tensors.push_back({stored, tensor.detach().to(torch::kCPU).contiguous()});
                 continue;
             }
             // A quarter of the float bytes, plus one scale per row.
-            tensors.push_back({name, quantized->second->values});
-            tensors.push_back({name + "_scale", quantized->second->scales});
+            tensors.push_back({stored, quantized->second->values});
+            tensors.push_back({stored + "_scale", quantized->second->scales});
         }
         writeCheckpoint(staging, viewsForWriting(tensors));
         writeFileAtomically(staging / "config.json", model.config().toJson().dump(2) + "\n");

@@ -211,4 +211,11 @@ SearchResult runSearch(BertModelImpl& model, const TaskEvaluator& val, const Pla
     return search.run();
 }
 
+const CandidateRecord& lastAccepted(const SearchResult& result)
+{
+    for (auto it = result.candidates.rbegin(); it != result.candidates.rend(); ++it)
+        if (it->accepted) return *it;
+    return result.candidates.front();
+}
+
 }  // namespace ax

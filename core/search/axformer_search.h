@@ -56,6 +56,9 @@ struct SearchResult {
     int64_t naiveLayerPasses = 0;    // what full passes for every candidate would have cost
 };
 
+// The configuration a search ended with: its last accepted candidate, or the baseline.
+const CandidateRecord& lastAccepted(const SearchResult& result);
+
 // Identity of a search for its journal: what must match for a resume to be valid.
 nlohmann::json searchIdentity(const Plan& header, const SearchSettings& settings);
 

@@ -7,6 +7,7 @@
 #include "model/model_folder.h"
 #include "model/slicing.h"
 #include "search/model_costs.h"
+#include "search/option_points.h"
 #include "search/search_report.h"
 #include "text/bert_tokenizer.h"
 #include "train/fine_tuner.h"
@@ -34,13 +35,6 @@ Measurement measure(BertModelImpl& model, const TaskSpec& task, double valLoss, 
     result.flops = forwardFlops(model.config(), model.heads(), 1, 128);
     result.latencyMs = latencyMs;
     return result;
-}
-
-const CandidateRecord& lastAccepted(const SearchResult& result)
-{
-    for (auto it = result.candidates.rbegin(); it != result.candidates.rend(); ++it)
-        if (it->accepted) return *it;
-    return result.candidates.front();
 }
 
 // Latency of a configuration: (top-k, sorted applied elements) -> median ms.
@@ -75,52 +69,6 @@ void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int run
         candidate.latencyMs = found->second;
         if (observer) observer->onProgress(clock.at("latency of each configuration", int64_t(i + 1), int64_t(result.candidates.size())));
     }
-}
-
-// The baseline and the final configuration of each search, sliced and with int8 encoder
-// projections: evaluated on val and timed like every configuration, so that quantization shows on
-// the front as points of its own. Each record keeps the configuration it quantizes (applied,
-// parameters, FLOPs) with the int8 model's val loss, metric and latency.
-SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
-{
-    SearchResult points;
-    points.plan = searches.front()->plan;
-    std::vector<const CandidateRecord*> configurations;
-    std::vector<std::vector<Element>> seen;
-    for (const SearchResult* search : searches)
-        for (const CandidateRecord* candidate : {&search->candidates.front(), &lastAccepted(*search)}) {
-            std::vector<Element> key = candidate->applied;
-            std::sort(key.begin(), key.end());
-            if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-            seen.push_back(std::move(key));
-            configurations.push_back(candidate);
-        }
-    LatencySettings latency;
-    latency.runs = latencyRuns;
-    latency.warmupRuns = 2;
-    latency.sequenceLength = std::min(latency.sequenceLength, model.config().maxPositions);
-    const ProgressClock clock;
-    for (size_t i = 0; i < configurations.size(); ++i) {
-        throwIfCancelled(cancel);
-        const CandidateRecord& configuration = *configurations[i];
-        Approximation approximation = Approximation::none(model.config().numLayers);
-        const Plan& plan = searches.front()->plan;
-        for (const Element& element : configuration.applied)
-            applyElement(approximation, element, model.config(), plan.topK, plan.ffnGroups, "int8");
-        BertModel quantized = sliceModel(model, approximation);
-        quantized->quantizeInt8();
-        const EvaluationResult evaluated = val.evaluate(*quantized, nullptr, cancel);
-        CandidateRecord record = configuration;
-        record.sequence = points.candidates.size();
-        record.accepted = false;
-        record.valLoss = evaluated.meanLoss;
-        record.valMetric = primaryMetric(val.task(), evaluated.metrics);
-        record.latencyMs = latencyRuns > 0 ? std::optional<double>(measureLatency(*quantized, latency).median) : std::nullopt;
-        points.candidates.push_back(std::move(record));
-        if (observer) observer->onProgress(clock.at("int8 configurations", int64_t(i + 1), int64_t(configurations.size())));
-    }
-    return points;
 }
 
 // A variant's progress, messages and configurations reach the observer; its decisions do not,
@@ -252,6 +200,15 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         outcome.int8 = int8Configurations(model, val, searches, job.candidateLatencyRuns, observer, cancel);
     }
 
+    if (job.distill) {
+        if (observer) observer->onMessage("distillation: each search's final configuration fine-tuned again with the model as teacher");
+        std::vector<const SearchResult*> searches = {&result};
+        for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
+        const std::vector<Feature> train = encodeForTask(task, data.train, data.trainQuestions, tokenizer, job.evaluation);
+        outcome.distilled =
+            distilledConfigurations(model, train, val, searches, *job.distill, job.candidateLatencyRuns, observer, cancel);
+    }
+
     std::vector<NamedSearch> variants;
     for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     result.plan.save(job.out / "plan.json");
@@ -260,8 +217,11 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         outcome.variants[i].plan.save(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
     std::vector<NamedSearch> pointSources = variants;
     if (outcome.int8) pointSources.push_back({"int8", &*outcome.int8});
+    if (outcome.distilled) pointSources.push_back({"distilled", &*outcome.distilled});
     writeFileAtomically(job.out / "pareto.json", paretoJson(result, pointSources).dump(2) + "\n");
-    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result, variants, outcome.int8 ? &*outcome.int8 : nullptr));
+    writeFileAtomically(job.out / "report.md",
+                        searchReportMarkdown(result, variants, outcome.int8 ? &*outcome.int8 : nullptr,
+                                             outcome.distilled ? &*outcome.distilled : nullptr));
     return outcome;
 }
 

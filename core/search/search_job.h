@@ -6,6 +6,7 @@
 #include "bench/latency.h"
 #include "search/axformer_search.h"
 #include "search/significance.h"
+#include "train/fine_tuner.h"
 #include "train/task_data.h"
 
 #include <filesystem>
@@ -38,12 +39,17 @@ struct SearchJob {
     // Also the baseline and each search's final configuration with int8 encoder projections
     // (model/int8_linear.h), evaluated on val and timed: pareto.json's points of variant "int8".
     bool int8 = false;
+    // Also each search's final configuration fine-tuned again on train with the model as teacher
+    // (these settings: epochs, optimizer, seed, temperature, alpha), evaluated on val and timed:
+    // pareto.json's points of variant "distilled".
+    std::optional<FineTuneSettings> distill;
 };
 
 struct SearchJobResult {
     SearchResult search;           // search.plan has baseline/approximated measurements filled in
     std::vector<SearchResult> variants;  // in the order of SearchJob::variants
     std::optional<SearchResult> int8;    // with SearchJob::int8: one candidate per quantized configuration
+    std::optional<SearchResult> distilled;  // with SearchJob::distill: one candidate per distilled configuration
     std::optional<Significance> significance;
     Comparison speed;              // baseline vs sliced, batch 1, sequence 128
     std::filesystem::path out;

@@ -49,7 +49,8 @@ json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& vari
     return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", latency ? "latency_ms (min)" : "flops (min)"}}, {"points", list}};
 }
 
-std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants, const SearchResult* int8)
+std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants, const SearchResult* int8,
+                                 const SearchResult* distilled)
 {
     const Plan& plan = result.plan;
     std::ostringstream md;
@@ -111,21 +112,32 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
         md << "\n";
     }
 
-    if (int8) {
-        md << "## Int8\n\nThe baseline and each search's final configuration with every encoder projection in int8 (weights per "
-              "row, activations per call: `axformer apply --quantize int8`), on val; they are pareto.json's points of variant "
-              "\"int8\".\n\n"
+    // A table of points made from the search's configurations (int8, distilled).
+    const auto optionTable = [&](const SearchResult& points, const std::string& title, const std::string& what, const std::string& suffix) {
+        md << "## " << title << "\n\n" << what << "\n\n"
            << "| configuration | applied | val loss | val " << plan.metric << " | parameters | latency ms |\n|---|---|---|---|---|---|\n";
-        for (const CandidateRecord& c : int8->candidates) {
+        for (const CandidateRecord& c : points.candidates) {
             md << "| " << (c.applied.empty() ? std::string("baseline") : "after " + (c.element ? c.element->describe() : std::string("?")))
-               << " + int8 | " << c.applied.size() << " | " << std::setprecision(4) << c.valLoss << " | " << c.valMetric << " | "
-               << c.parameters << " | ";
+               << " + " << suffix << " | " << c.applied.size() << " | " << std::setprecision(4) << c.valLoss << " | " << c.valMetric
+               << " | " << c.parameters << " | ";
             if (c.latencyMs) md << std::setprecision(2) << *c.latencyMs;
             else md << "n/a";
             md << " |\n";
         }
         md << "\n";
-    }
+    };
+    if (int8)
+        optionTable(*int8, "Int8",
+                    "The baseline and each search's final configuration with every encoder projection in int8 (weights per "
+                    "row, activations per call: `axformer apply --quantize int8`), on val; they are pareto.json's points of "
+                    "variant \"int8\".",
+                    "int8");
+    if (distilled)
+        optionTable(*distilled, "Distilled",
+                    "Each search's final configuration, sliced and fine-tuned again on train with the searched model as "
+                    "teacher (`axformer finetune --teacher`), on val (which chose no epoch); they are pareto.json's points "
+                    "of variant \"distilled\".",
+                    "distillation");
 
     md << "## Decisions (in the order taken)\n\n| # | element | source | state | val loss | Δ loss | examples not worse | val "
        << plan.metric << " |\n|---|---|---|---|---|---|---|---|\n";

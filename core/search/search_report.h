@@ -22,8 +22,9 @@ struct NamedSearch {
 nlohmann::json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& variants = {});
 
 // The decision table and the before/after measurements (plan.baseline / plan.approximated), a
-// line for each variant's final configuration, and one for each int8 configuration when given.
+// line for each variant's final configuration, and one for each int8 and each distilled
+// configuration when given (search/option_points.h).
 std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants = {},
-                                 const SearchResult* int8 = nullptr);
+                                 const SearchResult* int8 = nullptr, const SearchResult* distilled = nullptr);
 
 }  // namespace ax

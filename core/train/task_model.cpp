@@ -12,16 +12,17 @@ BertModel modelForTask(BertModelImpl& pretrained, const TaskSpec& task, uint64_t
 {
     BertConfig config = pretrained.config();
     ModelHeads heads;
-    heads.pooler = true;
+    // DistilBertForQuestionAnswering has no pre_classifier (its stand-in for the pooler).
+    heads.pooler = !(config.isDistilBert() && task.kind == TaskKind::SpanExtraction);
     config.id2label.clear();
     if (task.kind == TaskKind::SpanExtraction) {
         heads.questionAnswering = true;
-        config.architectures = {"BertForQuestionAnswering"};
+        config.architectures = {config.architecturePrefix() + "ForQuestionAnswering"};
     } else {
         heads.numLabels = task.kind == TaskKind::Regression ? 1 : static_cast<int>(task.numLabels());
         for (int i = 0; i < heads.numLabels; ++i)
             config.id2label[i] = task.kind == TaskKind::Regression ? "LABEL_0" : task.labels[static_cast<size_t>(i)];
-        config.architectures = {"BertForSequenceClassification"};
+        config.architectures = {config.architecturePrefix() + "ForSequenceClassification"};
     }
     config.extraFields["finetuning_task"] = task.name;
     // Training changes the float weights: the result is a float model (quantize it again to run in int8).
