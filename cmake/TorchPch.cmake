@@ -1,0 +1,82 @@
+# Build time: every file that includes LibTorch parses <torch/torch.h>, about 20 of the 40-60 s
+# it compiles in. With GCC the header is precompiled once, in ax_model, and every other LibTorch
+# target (the tests too) reuses it; files that include no LibTorch header skip it, since loading
+# the 570 MB header costs a file 8-10 s. docs/BENCHMARKS.md, "Build time", has the figures.
+# Reuse needs the same code-generation flags everywhere, so all code is position-independent.
+# Other compilers make one header per target (reuse across targets with other -D macros is only
+# known to work with GCC).
+
+option(AXFORMER_PCH "Precompile <torch/torch.h> for the LibTorch targets" ON)
+if(AXFORMER_PCH AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # Executables too: GCC refuses a header made under -fPIC in a file built with -fPIE.
+  add_compile_options(-fPIC)
+endif()
+
+# The include spellings ("model/bert_model.h") of the project headers that bring in LibTorch,
+# directly or through another project header. Computed once per configure.
+function(ax_torch_header_spellings out)
+  get_property(done GLOBAL PROPERTY AX_TORCH_HEADERS_DONE)
+  if(NOT done)
+    file(GLOB_RECURSE headers RELATIVE "${PROJECT_SOURCE_DIR}" core/*.h app/*.h tests/*.h)
+    set(spellings "")
+    foreach(header IN LISTS headers)
+      file(STRINGS "${PROJECT_SOURCE_DIR}/${header}" includes_${header} REGEX "^#include")
+      # core/ and app/ are include roots; tests/ headers are included by their file name.
+      string(REGEX REPLACE "^(core|app|tests)/" "" spelling_${header} "${header}")
+    endforeach()
+    set(changed TRUE)
+    while(changed)
+      set(changed FALSE)
+      foreach(header IN LISTS headers)
+        if(spelling_${header} IN_LIST spellings)
+          continue()
+        endif()
+        foreach(line IN LISTS includes_${header})
+          string(REGEX REPLACE "^#include [<\"]([^>\"]+)[>\"].*" "\\1" included "${line}")
+          if(included MATCHES "^(torch|ATen|c10)/" OR included IN_LIST spellings)
+            list(APPEND spellings "${spelling_${header}}")
+            set(changed TRUE)
+            break()
+          endif()
+        endforeach()
+      endforeach()
+    endwhile()
+    set_property(GLOBAL PROPERTY AX_TORCH_HEADERS "${spellings}")
+    set_property(GLOBAL PROPERTY AX_TORCH_HEADERS_DONE TRUE)
+  endif()
+  get_property(spellings GLOBAL PROPERTY AX_TORCH_HEADERS)
+  set(${out} "${spellings}" PARENT_SCOPE)
+endfunction()
+
+# Gives `target` the precompiled <torch/torch.h>, except in its sources that include no LibTorch.
+function(ax_use_torch_pch target)
+  if(NOT AXFORMER_PCH)
+    return()
+  endif()
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT target STREQUAL "ax_model")
+    target_precompile_headers(${target} REUSE_FROM ax_model)
+  else()
+    target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  endif()
+  ax_torch_header_spellings(torch_headers)
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  foreach(source IN LISTS sources)
+    if(NOT source MATCHES "\\.cpp$")
+      continue()
+    endif()
+    cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${source_dir}" OUTPUT_VARIABLE file)
+    file(STRINGS "${file}" includes REGEX "^#include")
+    set(uses_torch FALSE)
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^#include [<\"]([^>\"]+)[>\"].*" "\\1" included "${line}")
+      if(included MATCHES "^(torch|ATen|c10)/" OR included IN_LIST torch_headers)
+        set(uses_torch TRUE)
+        break()
+      endif()
+    endforeach()
+    if(NOT uses_torch)
+      set_source_files_properties("${file}" TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    endif()
+  endforeach()
+endfunction()
