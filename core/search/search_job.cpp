@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/freed_memory.h"
 #include "data/custom_task.h"
 #include "model/flops.h"
 #include "model/model_folder.h"
@@ -106,6 +107,8 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
             removeLeftoverTemporaries(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
     }
 
+    // The search evaluates the same val batches for every candidate: keep the memory they free.
+    const KeepFreedMemory keepFreedMemory;
     const TaskSpec& task = *job.task;
     LoadedModel loaded = loadModelFolder(job.model);
     BertModelImpl& model = *loaded.model;
