@@ -213,9 +213,16 @@ private Q_SLOTS:
             }
             QVERIFY(journal.size() >= 5 && journal.size() < uninterrupted.plan.decisions.size());
         }
+        const size_t journalled = SearchJournal(folder / "b.jsonl", identity).size();
         SearchJournal reopened(folder / "b.jsonl", identity);
         const SearchResult resumed = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model), &reopened);
         compareDecisions(resumed.plan.decisions, uninterrupted.plan.decisions);
+        // The report counts what this run evaluated, not what it replayed.
+        QCOMPARE(uninterrupted.replayedCandidates, size_t(0));
+        QCOMPARE(resumed.replayedCandidates, journalled);
+        QVERIFY(resumed.naiveLayerPasses < uninterrupted.naiveLayerPasses);
+        QVERIFY(searchReportMarkdown(resumed).find("(" + std::to_string(journalled) + " of them from the journal of an earlier run)") !=
+                std::string::npos);
         // Another search's journal is refused.
         SearchSettings other;
         other.topK = 5;

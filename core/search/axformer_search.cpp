@@ -59,7 +59,8 @@ public:
         m_result.approximation = m_current;
         m_result.seconds = clock.seconds();
         m_result.layerPasses = m_cache.layerPasses();
-        m_result.naiveLayerPasses = int64_t(m_result.candidates.size()) * layers * int64_t(m_val.batches().size());
+        const size_t evaluated = m_result.candidates.size() - m_result.replayedCandidates;
+        m_result.naiveLayerPasses = int64_t(evaluated) * layers * int64_t(m_val.batches().size());
         return std::move(m_result);
     }
 
@@ -102,6 +103,7 @@ private:
         entry.element = element;
         if (const auto recorded = m_journal ? m_journal->recorded(sequence, element) : std::nullopt) {
             entry = *recorded;
+            ++m_result.replayedCandidates;
         } else {
             m_cache.moveTo(size_t(element.layer), m_current, m_cancel);
             const EvaluationResult result = m_cache.evaluate(candidate, m_cancel, nullptr);

@@ -53,7 +53,8 @@ struct SearchResult {
     Approximation approximation;     // the final one
     double seconds = 0;
     int64_t layerPasses = 0;         // (batch, layer) passes actually run
-    int64_t naiveLayerPasses = 0;    // what full passes for every candidate would have cost
+    int64_t naiveLayerPasses = 0;    // what full passes for every candidate evaluated would have cost
+    size_t replayedCandidates = 0;   // taken from the journal of an earlier run, not evaluated
 };
 
 // The configuration a search ended with: its last accepted candidate, or the baseline.

@@ -61,8 +61,9 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
        << "(fraction " << std::setprecision(2) << plan.valFraction << ", seed " << plan.valSeed << "); dev used only for this report\n"
        << "- hard attention top-k " << plan.topK << ", " << plan.ffnGroups << " FFN groups per layer, acceptance tolerance "
        << std::setprecision(3) << plan.tolerance << (plan.tolerance == 0 ? " (the method exactly)" : "") << "\n"
-       << "- " << result.candidates.size() - 1 << " candidates in " << std::setprecision(1) << result.seconds << " s; "
-       << "incremental evaluation ran " << result.layerPasses << " of " << result.naiveLayerPasses
+       << "- " << result.candidates.size() - 1 << " candidates in " << std::setprecision(1) << result.seconds << " s"
+       << (result.replayedCandidates > 0 ? " (" + std::to_string(result.replayedCandidates) + " of them from the journal of an earlier run)" : "")
+       << "; incremental evaluation ran " << result.layerPasses << " of " << result.naiveLayerPasses
        << " (batch, layer) passes that full passes would need";
     if (result.naiveLayerPasses > 0)
         md << " (" << std::setprecision(0) << 100.0 * (1.0 - double(result.layerPasses) / double(result.naiveLayerPasses))
