@@ -145,6 +145,17 @@ std::vector<std::vector<size_t>> planShards(const std::vector<TensorToWrite>& te
 
 }  // namespace
 
+WeightFiles weightFilesIn(const std::filesystem::path& folder)
+{
+    std::error_code error;  // an unreadable folder holds nothing we can read
+    if (std::filesystem::exists(folder / kSingleFile, error) || std::filesystem::exists(folder / kIndexFile, error))
+        return WeightFiles::Safetensors;
+    if (std::filesystem::exists(folder / "pytorch_model.bin", error) ||
+        std::filesystem::exists(folder / "pytorch_model.bin.index.json", error))
+        return WeightFiles::PickleOnly;
+    return WeightFiles::None;
+}
+
 Checkpoint Checkpoint::openFolder(const std::filesystem::path& folder)
 {
     const std::string name = folder.string();
@@ -152,8 +163,7 @@ Checkpoint Checkpoint::openFolder(const std::filesystem::path& folder)
         failIn(name, "is not a folder (expected a model folder with model.safetensors)");
     if (std::filesystem::exists(folder / kSingleFile)) return openFile(folder / kSingleFile);
     if (std::filesystem::exists(folder / kIndexFile)) return openIndex(folder / kIndexFile);
-    if (std::filesystem::exists(folder / "pytorch_model.bin") ||
-        std::filesystem::exists(folder / "pytorch_model.bin.index.json"))
+    if (weightFilesIn(folder) == WeightFiles::PickleOnly)
         failIn(name, "has pytorch_model.bin but no model.safetensors; PyTorch pickle checkpoints are not "
                      "supported yet. Convert it in Python with model.save_pretrained(folder, "
                      "safe_serialization=True)");

@@ -13,6 +13,14 @@
 
 namespace ax {
 
+// Which weight files a model folder holds, as openFolder looks for them.
+enum class WeightFiles {
+    Safetensors,  // model.safetensors, or its shard index
+    PickleOnly,   // only pytorch_model.bin (or its index): not read by this version
+    None,
+};
+WeightFiles weightFilesIn(const std::filesystem::path& folder);
+
 class Checkpoint {
 public:
     // Prefers model.safetensors over the index, as transformers does. Throws ax::Error naming the

@@ -1,5 +1,7 @@
 #include "io/model_discovery.h"
 
+#include "io/checkpoint.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -22,14 +24,14 @@ std::string readModelType(const fs::path& configFile)
     return {};
 }
 
-// What keeps a folder from loading, in the words Checkpoint::openFolder would use.
+// What keeps a folder from loading, short, for a listing of the cache.
 std::string weightProblem(const fs::path& folder)
 {
-    std::error_code error;
-    if (fs::exists(folder / "model.safetensors", error) || fs::exists(folder / "model.safetensors.index.json", error))
-        return {};
-    if (fs::exists(folder / "pytorch_model.bin", error) || fs::exists(folder / "pytorch_model.bin.index.json", error))
-        return "only pytorch_model.bin (convert it: model.save_pretrained(folder, safe_serialization=True))";
+    switch (weightFilesIn(folder)) {
+    case WeightFiles::Safetensors: return {};
+    case WeightFiles::PickleOnly: return "only pytorch_model.bin (convert it: model.save_pretrained(folder, safe_serialization=True))";
+    case WeightFiles::None: break;
+    }
     return "no model weights (the cache holds only some of its files)";
 }
 
