@@ -28,7 +28,7 @@ const std::map<std::string, std::string> kDistilBertFieldNames = {
     {"attention_probs_dropout_prob", "attention_dropout"}, {"classifier_dropout", "seq_classif_dropout"}};
 const std::set<std::string> kDistilBertAbsentFields = {"type_vocab_size", "layer_norm_eps"};
 
-const std::set<std::string> kSupportedModelTypes = {"bert", "distilbert"};
+const std::set<std::string> kSupportedModelTypes = {"bert", "distilbert", "electra"};
 
 int readInt(const json& object, const char* field, int fallback, const std::string& source)
 {
@@ -156,7 +156,8 @@ BertConfig BertConfig::fromJson(const json& object, const std::string& source)
         config.modelType = type->get<std::string>();
         if (kSupportedModelTypes.count(config.modelType) == 0)
             failIn(source, "model_type \"" + config.modelType +
-                               "\" is not supported; this version reads BERT (\"bert\") and DistilBERT (\"distilbert\") checkpoints");
+                               "\" is not supported; this version reads BERT (\"bert\"), DistilBERT (\"distilbert\") and "
+                               "ELECTRA (\"electra\") checkpoints");
     }
     if (config.isDistilBert()) {
         // DistilBertConfig's defaults where they differ from BERT's.
@@ -199,6 +200,14 @@ BertConfig BertConfig::fromJson(const json& object, const std::string& source)
     for (auto& layer : config.layers) {
         for (int h = 0; h < config.numHeads; ++h) layer.keptHeads.push_back(h);
         layer.intermediateSize = config.intermediateSize;
+    }
+    if (config.isElectra()) {
+        // ELECTRA-small and its kin embed in fewer dimensions and project up (embeddings_project):
+        // not BERT's layout.
+        const int embeddingSize = readInt(object, "embedding_size", config.hiddenSize, source);
+        if (embeddingSize != config.hiddenSize)
+            failIn(source, "embedding_size " + std::to_string(embeddingSize) + " differs from hidden_size " +
+                               std::to_string(config.hiddenSize) + ": ELECTRA models with an embedding projection are not supported");
     }
     applyPrunedHeads(object, config, source);
     applyAxformerLayers(object, config, source);

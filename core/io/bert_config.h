@@ -1,5 +1,5 @@
-// config.json of a BERT-family model (Hugging Face layout: model_type "bert", or "distilbert" with
-// its own field names), plus the per-layer shapes an approximated model has after slicing (heads
+// config.json of a BERT-family model (Hugging Face layout: model_type "bert", "electra" (BERT's
+// fields), or "distilbert" with its own field names), plus the per-layer shapes an approximated model has after slicing (heads
 // kept, FFN width, removed blocks, hard attention).
 #pragma once
 
@@ -50,11 +50,14 @@ struct BertConfig {
 
     int headDim() const { return hiddenSize / numHeads; }
     bool isDistilBert() const { return modelType == "distilbert"; }
+    bool isElectra() const { return modelType == "electra"; }
     bool hasTokenTypes() const { return typeVocabSize > 0; }
     // The name config.json gives a field that BERT calls `bertField` ("hidden_size" is DistilBERT's "dim").
     std::string fieldName(const std::string& bertField) const;
-    // Hugging Face's class prefix for architectures: "Bert" or "DistilBert".
-    std::string architecturePrefix() const { return isDistilBert() ? "DistilBert" : "Bert"; }
+    // Hugging Face's class prefix for architectures: "Bert", "DistilBert" or "Electra".
+    std::string architecturePrefix() const { return isDistilBert() ? "DistilBert" : isElectra() ? "Electra" : "Bert"; }
+    // For messages: "BERT", "DistilBERT" or "ELECTRA".
+    std::string familyName() const { return isDistilBert() ? "DistilBERT" : isElectra() ? "ELECTRA" : "BERT"; }
 
     // Parses and validates; `source` names the file in error messages.
     static BertConfig fromJson(const nlohmann::json& json, const std::string& source);

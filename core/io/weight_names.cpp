@@ -9,9 +9,10 @@ namespace ax {
 
 namespace {
 
+// A BERT name prefix and the other family's for the same tensors.
 struct Rename {
     std::string bert;
-    std::string distil;
+    std::string other;
 };
 
 // Hugging Face's modeling_distilbert.py names, beside the BERT module each one plays the part of.
@@ -65,11 +66,23 @@ std::optional<std::string> renameLayerTensor(const std::string& name, const std:
     const std::string layer = name.substr(from.size(), digitsEnd - from.size());
     const std::string part = name.substr(digitsEnd + 1);
     for (const Rename& rename : distilLayerParts()) {
-        const std::string& source = toDistil ? rename.bert : rename.distil;
-        const std::string& target = toDistil ? rename.distil : rename.bert;
+        const std::string& source = toDistil ? rename.bert : rename.other;
+        const std::string& target = toDistil ? rename.other : rename.bert;
         if (startsWith(part, source)) return to + layer + "." + target + part.substr(source.size());
     }
     return std::nullopt;
+}
+
+// `name` with the first prefix of `renames` it starts with replaced (BERT's by the other family's
+// when `toOther`, else the reverse); unchanged when none applies.
+std::string renamePrefix(const std::string& name, const std::vector<Rename>& renames, bool toOther)
+{
+    for (const Rename& rename : renames) {
+        const std::string& source = toOther ? rename.bert : rename.other;
+        const std::string& target = toOther ? rename.other : rename.bert;
+        if (startsWith(name, source)) return target + name.substr(source.size());
+    }
+    return name;
 }
 
 std::string renameDistil(const std::string& name, bool toDistil)
@@ -77,12 +90,7 @@ std::string renameDistil(const std::string& name, bool toDistil)
     if (auto layer = toDistil ? renameLayerTensor(name, kBertLayers, kDistilLayers, true)
                               : renameLayerTensor(name, kDistilLayers, kBertLayers, false))
         return *layer;
-    for (const Rename& rename : distilTopLevel()) {
-        const std::string& source = toDistil ? rename.bert : rename.distil;
-        const std::string& target = toDistil ? rename.distil : rename.bert;
-        if (startsWith(name, source)) return target + name.substr(source.size());
-    }
-    return name;
+    return renamePrefix(name, distilTopLevel(), toDistil);
 }
 
 bool endsWith(const std::string& text, const std::string& suffix)
@@ -90,11 +98,26 @@ bool endsWith(const std::string& text, const std::string& suffix)
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Hugging Face's modeling_electra.py: BERT's encoder under "electra.", and a classification head
+// whose dense layer plays the pooler's part (GELU, not tanh) before its out_proj.
+const std::vector<Rename>& electraRenames()
+{
+    static const std::vector<Rename> renames = {
+        {"bert.pooler.dense.", "classifier.dense."},
+        {"classifier.", "classifier.out_proj."},
+        {"bert.embeddings.", "electra.embeddings."},
+        {"bert.encoder.", "electra.encoder."},
+    };
+    return renames;
+}
+
 }  // namespace
 
 std::string checkpointWeightName(const std::string& canonical, const std::string& modelType)
 {
-    return modelType == "distilbert" ? renameDistil(canonical, true) : canonical;
+    if (modelType == "distilbert") return renameDistil(canonical, true);
+    if (modelType == "electra") return renamePrefix(canonical, electraRenames(), true);
+    return canonical;
 }
 
 std::string canonicalWeightName(const std::string& stored, const std::string& modelType)
@@ -103,6 +126,10 @@ std::string canonicalWeightName(const std::string& stored, const std::string& mo
     if (modelType == "distilbert") {
         if (startsWith(name, "embeddings.") || startsWith(name, "transformer.")) name = "distilbert." + name;
         return renameDistil(name, false);
+    }
+    if (modelType == "electra") {
+        if (startsWith(name, "embeddings.") || startsWith(name, "encoder.")) name = "electra." + name;
+        return renamePrefix(name, electraRenames(), false);
     }
     if (startsWith(name, "embeddings.") || startsWith(name, "encoder.") || startsWith(name, "pooler.")) name = "bert." + name;
     for (const auto& [old, modern] : {std::pair<std::string, std::string>{"LayerNorm.gamma", "LayerNorm.weight"},

@@ -8,7 +8,8 @@
 
 namespace ax {
 
-// The name `canonical` (a BERT name) has in a checkpoint of `modelType` ("bert" or "distilbert").
+// The name `canonical` (a BERT name) has in a checkpoint of `modelType` ("bert", "distilbert" or
+// "electra").
 std::string checkpointWeightName(const std::string& canonical, const std::string& modelType);
 
 // The BERT name of a tensor stored as `stored` in a checkpoint of `modelType`. Also accepts the

@@ -25,7 +25,9 @@ BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std
     if (m_heads.numLabels > 0) {
         if (!m_heads.pooler)
             throw Error(std::string("a classification head needs the ") +
-                        (m_config.isDistilBert() ? "pre-classifier (pre_classifier.*)" : "pooler (bert.pooler.dense.*)"));
+                        (m_config.isDistilBert() ? "pre-classifier (pre_classifier.*)"
+                         : m_config.isElectra()  ? "classifier's dense layer (classifier.dense.*)"
+                                                 : "pooler (bert.pooler.dense.*)"));
         m_classifier = register_module("classifier", torch::nn::Linear(hidden, m_heads.numLabels));
     }
     if (m_heads.questionAnswering) m_qaOutputs = register_module("qa_outputs", torch::nn::Linear(hidden, 2));
@@ -92,9 +94,13 @@ torch::Tensor BertModelImpl::runLayer(size_t layer, const torch::Tensor& hidden,
 void BertModelImpl::applyHeads(BertOutput& output, const ForwardOptions& options)
 {
     if (m_pooler) {
-        // BERT's pooler is tanh(dense); DistilBERT's classification head has pre_classifier + ReLU in its place.
-        const torch::Tensor dense = m_pooler(output.lastHidden.select(1, 0));
-        output.pooled = m_config.isDistilBert() ? torch::relu(dense) : torch::tanh(dense);
+        // BERT's pooler is tanh(dense). In its place DistilBERT's classification head has
+        // pre_classifier + ReLU, ELECTRA's dropout, its dense layer and GELU.
+        torch::Tensor first = output.lastHidden.select(1, 0);
+        if (m_config.isElectra())
+            first = m_dropout->apply(first, m_config.classifierDropout.value_or(m_config.hiddenDropout), is_training());
+        const torch::Tensor dense = m_pooler(first);
+        output.pooled = m_config.isDistilBert() ? torch::relu(dense) : m_config.isElectra() ? torch::gelu(dense) : torch::tanh(dense);
     }
     if (m_classifier) {
         const torch::Tensor pooled =

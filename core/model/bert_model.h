@@ -3,7 +3,8 @@
 // regression (`classifier.*`), question answering (`qa_outputs.*`) and masked LM (`cls.predictions.*`,
 // decoder tied to the word embeddings). A DistilBERT checkpoint is the same network without token
 // types, with ReLU in place of the pooler's tanh (its pre_classifier) and its own tensor names,
-// which io/weight_names.h translates when a folder is read or written.
+// which io/weight_names.h translates when a folder is read or written. An ELECTRA discriminator is
+// BERT's encoder under other names, with GELU in its classification head's dense layer.
 #pragma once
 
 #include "io/bert_config.h"

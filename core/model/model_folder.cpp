@@ -64,8 +64,7 @@ ModelHeads headsIn(const Checkpoint& checkpoint, const NameResolver& names, Bert
 {
     const std::string wordEmbeddings = "bert.embeddings.word_embeddings.weight";
     if (!names.find(wordEmbeddings))
-        failIn(folder.string(), "no " + std::string(config.isDistilBert() ? "DistilBERT" : "BERT") +
-                                    " weights found (expected a tensor named " + names.expectedName(wordEmbeddings) + ")");
+        failIn(folder.string(), "no " + config.familyName() + " weights found (expected a tensor named " + names.expectedName(wordEmbeddings) + ")");
     ModelHeads heads;
     heads.pooler = names.find("bert.pooler.dense.weight") != nullptr;
     heads.questionAnswering = names.find("qa_outputs.weight") != nullptr;

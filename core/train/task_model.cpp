@@ -12,8 +12,8 @@ BertModel modelForTask(BertModelImpl& pretrained, const TaskSpec& task, uint64_t
 {
     BertConfig config = pretrained.config();
     ModelHeads heads;
-    // DistilBertForQuestionAnswering has no pre_classifier (its stand-in for the pooler).
-    heads.pooler = !(config.isDistilBert() && task.kind == TaskKind::SpanExtraction);
+    // DistilBERT's and ELECTRA's question answering models have no stand-in for the pooler.
+    heads.pooler = !((config.isDistilBert() || config.isElectra()) && task.kind == TaskKind::SpanExtraction);
     config.id2label.clear();
     if (task.kind == TaskKind::SpanExtraction) {
         heads.questionAnswering = true;

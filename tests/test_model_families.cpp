@@ -1,8 +1,9 @@
-// DistilBERT checkpoints (issue 9): Hugging Face's DistilBertConfig field names are read and
-// written back; a checkpoint in DistilBERT's tensor layout computes what a reference forward,
-// written here step by step from Hugging Face's modeling_distilbert.py, computes from the same
-// tensors (no token types, ReLU pre-classifier); it saves back in that layout, sliced, quantized
-// or fine-tuned; and its errors name DistilBERT's tensors.
+// BERT-family checkpoints beyond BERT (issue 9). DistilBERT: Hugging Face's DistilBertConfig
+// field names are read and written back; a checkpoint in DistilBERT's tensor layout computes what a
+// reference forward, written here step by step from Hugging Face's modeling_distilbert.py, computes
+// from the same tensors (no token types, ReLU pre-classifier); it saves back in that layout,
+// sliced, quantized or fine-tuned; and its errors name DistilBERT's tensors. ELECTRA
+// discriminators: BERT's encoder under ELECTRA's names, with its GELU classification head.
 
 #include "common/error.h"
 #include "data/task.h"
@@ -79,7 +80,7 @@ std::map<std::string, torch::Tensor> tinyWeights()
     return weights;
 }
 
-fs::path writeDistilFolder(const QString& name, const std::map<std::string, torch::Tensor>& weights,
+fs::path writeFolder(const QString& name, const std::map<std::string, torch::Tensor>& weights,
                            const json& config = tinyConfig())
 {
     const fs::path folder = ax::test::scratchFolder(name);
@@ -164,7 +165,7 @@ json configIn(const fs::path& folder)
 
 }  // namespace
 
-class TestDistilBert : public QObject {
+class TestModelFamilies : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
@@ -216,7 +217,7 @@ private Q_SLOTS:
     void forwardMatchesTheReferenceOnDistilBertLayout()
     {
         const auto weights = tinyWeights();
-        LoadedModel loaded = loadModelFolder(writeDistilFolder("parity", weights));
+        LoadedModel loaded = loadModelFolder(writeFolder("parity", weights));
         QVERIFY(loaded.ignoredTensors.empty());
         QCOMPARE(loaded.model->parameterCount(), int64_t([&] {
                      int64_t count = 0;
@@ -241,7 +242,7 @@ private Q_SLOTS:
     void savesBackInDistilBertLayout()
     {
         const auto weights = tinyWeights();
-        LoadedModel loaded = loadModelFolder(writeDistilFolder("original", weights));
+        LoadedModel loaded = loadModelFolder(writeFolder("original", weights));
         const ModelInput input = pairBatch();
         const torch::Tensor before = logitsOf(*loaded.model, input);
 
@@ -268,7 +269,7 @@ private Q_SLOTS:
     // Sliced (a head and an FFN block removed) and fine-tuned models keep the family.
     void slicedAndTaskModelsStayDistilBert()
     {
-        LoadedModel loaded = loadModelFolder(writeDistilFolder("slice", tinyWeights()));
+        LoadedModel loaded = loadModelFolder(writeFolder("slice", tinyWeights()));
         Approximation plan = Approximation::none(kLayers);
         plan.layers[0].headMask = {1, 0, 1, 1};
         plan.layers[1].removeFfn = true;
@@ -308,19 +309,79 @@ private Q_SLOTS:
             if (name.rfind("distilbert.", 0) == 0) bare[name.substr(11)] = tensor;
         json config = tinyConfig();
         config.erase("id2label");
-        LoadedModel loaded = loadModelFolder(writeDistilFolder("bare", bare, config));
+        LoadedModel loaded = loadModelFolder(writeFolder("bare", bare, config));
         QVERIFY(!loaded.model->heads().pooler);
         QCOMPARE(loaded.model->heads().numLabels, 0);
 
         auto missing = tinyWeights();
         missing.erase("distilbert.transformer.layer.1.attention.v_lin.bias");
-        const fs::path folder = writeDistilFolder("missing", missing);
+        const fs::path folder = writeFolder("missing", missing);
         ax::test::expectErrorMentioning([&] { loadModelFolder(folder); },
                                         "tensor \"distilbert.transformer.layer.1.attention.v_lin.bias\" is missing");
-        ax::test::expectErrorMentioning([&] { loadModelFolder(writeDistilFolder("empty", {{"x", torch::zeros({2})}})); },
+        ax::test::expectErrorMentioning([&] { loadModelFolder(writeFolder("empty", {{"x", torch::zeros({2})}})); },
                                         "no DistilBERT weights found (expected a tensor named distilbert.embeddings.word_embeddings.weight)");
+    }
+
+    // An ELECTRA discriminator made here from a BERT model's tensors under ELECTRA's names (and a
+    // discriminator head it does not use): the encoder gives the BERT model's hidden states, and
+    // the head what modeling_electra.py's ElectraClassificationHead computes from them in eval
+    // mode, out_proj(gelu(dense(h[:, 0]))). It saves back in ELECTRA's layout.
+    void electraDiscriminatorsMatchTheirReference()
+    {
+        BertConfig bertConfig = BertConfig::standard(kVocab, kDim, kLayers, kHeads, kFfn);
+        bertConfig.maxPositions = kPositions;
+        ModelHeads heads;
+        heads.numLabels = kLabels;
+        BertModel bert(bertConfig, heads);
+        bert->initialiseWeights(3, 0.3);
+        bert->eval();
+        const std::vector<std::pair<std::string, std::string>> renames = {
+            {"bert.pooler.dense.", "classifier.dense."}, {"classifier.", "classifier.out_proj."},
+            {"bert.embeddings.", "electra.embeddings."}, {"bert.encoder.", "electra.encoder."}};
+        std::map<std::string, torch::Tensor> electra;
+        for (const auto& [name, tensor] : bert->namedWeights())
+            for (const auto& [from, to] : renames)
+                if (name.rfind(from, 0) == 0) {
+                    electra[to + name.substr(from.size())] = tensor.detach().clone();
+                    break;
+                }
+        QCOMPARE(electra.size(), bert->namedWeights().size());
+        electra["discriminator_predictions.dense.weight"] = torch::zeros({kDim, kDim});
+        json config = {{"model_type", "electra"}, {"vocab_size", kVocab}, {"hidden_size", kDim}, {"embedding_size", kDim},
+                       {"num_hidden_layers", kLayers}, {"num_attention_heads", kHeads}, {"intermediate_size", kFfn},
+                       {"max_position_embeddings", kPositions}, {"architectures", {"ElectraForSequenceClassification"}},
+                       {"id2label", {{"0", "a"}, {"1", "b"}, {"2", "c"}}}};
+        LoadedModel loaded = loadModelFolder(writeFolder("electra", electra, config));
+        QCOMPARE(loaded.ignoredTensors, std::vector<std::string>{"discriminator_predictions.dense.weight"});
+
+        const ModelInput input = pairBatch();
+        torch::NoGradGuard noGrad;
+        const BertOutput ours = loaded.model->forward(input);
+        const BertOutput encoder = bert->forward(input);
+        QCOMPARE(maxDifference(ours.lastHidden, encoder.lastHidden), 0.0);
+        auto linear = [&](const torch::Tensor& x, const std::string& name) {
+            return torch::nn::functional::linear(x, electra.at(name + ".weight"), electra.at(name + ".bias"));
+        };
+        const torch::Tensor reference = linear(torch::gelu(linear(encoder.lastHidden.select(1, 0), "classifier.dense")), "classifier.out_proj");
+        qInfo("ELECTRA logits against the reference head: %.2e", maxDifference(ours.logits, reference));
+        QVERIFY(maxDifference(ours.logits, reference) < 1e-5);
+        QVERIFY(maxDifference(ours.logits, encoder.logits) > 1e-3);  // GELU, not BERT's tanh, in the head
+
+        const fs::path saved = ax::test::scratchFolder("electra-saved") / "model";
+        saveModelFolder(*loaded.model, saved, {});
+        std::set<std::string> expected;
+        for (const auto& entry : electra) expected.insert(entry.first);
+        expected.erase("discriminator_predictions.dense.weight");
+        QVERIFY(tensorNamesIn(saved) == expected);
+        QVERIFY(configIn(saved).at("model_type") == "electra" && configIn(saved).at("embedding_size") == kDim);
+        QCOMPARE(modelForTask(*loaded.model, taskSpec("squad"), 1, false)->config().architectures,
+                 std::vector<std::string>{"ElectraForQuestionAnswering"});
+
+        config["embedding_size"] = 8;
+        ax::test::expectErrorMentioning([&] { BertConfig::fromJson(config, "small/config.json"); },
+                                        "small/config.json: embedding_size 8 differs from hidden_size 16");
     }
 };
 
-AX_TEST_MAIN(TestDistilBert)
-#include "test_distilbert.moc"
+AX_TEST_MAIN(TestModelFamilies)
+#include "test_model_families.moc"
