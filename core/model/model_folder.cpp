@@ -34,7 +34,7 @@ bool isKnownUnused(const std::string& name)
 }
 
 // Maps our canonical names (Hugging Face's BERT names) to the names stored in this checkpoint
-// (io/weight_names.h: DistilBERT's names, bare base models, old gamma/beta LayerNorms).
+// (io/weight_names.h: DistilBERT's and ELECTRA's names, bare base models, old gamma/beta LayerNorms).
 class NameResolver {
 public:
     NameResolver(const Checkpoint& checkpoint, const BertConfig& config) : m_modelType(config.modelType)

@@ -99,8 +99,7 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
            << "| variant | candidates | applied | val loss | val " << plan.metric << " | parameters | GFLOPs | latency ms |\n"
            << "|---|---|---|---|---|---|---|---|\n";
         const auto line = [&md](const std::string& name, const SearchResult& search) {
-            const CandidateRecord& last = *std::find_if(search.candidates.rbegin(), search.candidates.rend(),
-                                                        [](const CandidateRecord& c) { return c.accepted || !c.element; });
+            const CandidateRecord& last = lastAccepted(search);
             md << "| " << name << " | " << search.candidates.size() - 1 << " | " << last.applied.size() << " | " << std::setprecision(4)
                << last.valLoss << " | " << last.valMetric << " | " << last.parameters << " | " << std::setprecision(3)
                << last.flops / 1e9 << " | ";
