@@ -1,10 +1,12 @@
 #include "cli/command.h"
 
+#include "cli/distributed_options.h"
 #include "cli/progress_printer.h"
 #include "cli/task_options.h"
 #include "data/task_split.h"
 #include "data/predictions.h"
 #include "model/model_folder.h"
+#include "search/plan.h"
 #include "train/task_model.h"
 
 #include <torch/torch.h>
@@ -27,7 +29,8 @@ int runEval(const Arguments& arguments)
     if (split != "dev" && split != "val") throw UsageError("--split must be dev or val, got \"" + split + "\"");
     const std::filesystem::path modelFolder = arguments.required("model");
 
-    ProgressPrinter printer(arguments.flag("quiet"));
+    const std::unique_ptr<Collective> collective = joinFromArguments(arguments);
+    ProgressPrinter printer(arguments.flag("quiet") || !isLead(collective.get()));
     LoadedModel loaded = loadModelFolder(modelFolder);
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(modelFolder);
     checkInputsFit(loaded, tokenizer.vocab(), options.evaluation.maxSeqLength);
@@ -45,8 +48,15 @@ int runEval(const Arguments& arguments)
         examples = loadTaskSplit(task, options.data, "dev").examples;
         if (options.dataOptions.maxEval > 0 && examples.size() > options.dataOptions.maxEval) examples.resize(options.dataOptions.maxEval);
     }
-    const TaskEvaluator evaluator(task, examples, questions, tokenizer, options.evaluation);
+    TaskEvaluator evaluator(task, examples, questions, tokenizer, options.evaluation);
+    evaluator.shardAcross(collective.get());
+    requireSameEverywhere(collective.get(), weightsHash(modelFolder) + " " + std::to_string(evaluator.contentHash()),
+                          "model weights or " + split + " data");
     const EvaluationResult result = evaluator.evaluate(*loaded.model, nullptr, nullptr, &printer);
+    if (!isLead(collective.get())) {  // rank 0 reports and writes the predictions
+        std::cout << "rank " << collective->rank() << " of " << collective->size() << ": done\n";
+        return 0;
+    }
 
     if (const auto predictions = arguments.value("predictions")) {
         if (task.kind == TaskKind::Classification) writeGluePredictions(*predictions, task, examples, result.predictedLabels);
@@ -83,6 +93,7 @@ Command evalCommand()
                     {"model", "split", "predictions"},
                     runEval};
     addTaskOptions(command);
+    addDistributedOptions(command);
     return command;
 }
 

@@ -1,5 +1,6 @@
 #include "cli/command.h"
 
+#include "cli/distributed_options.h"
 #include "cli/progress_printer.h"
 #include "cli/task_options.h"
 #include "search/search_job.h"
@@ -163,8 +164,17 @@ int runSearchCommand(const Arguments& arguments)
     if (const auto forced = arguments.value("force")) settings.overrides = parseForced(*forced);
     if (const auto variants = arguments.value("variants")) job.variants = parseVariants(*variants, settings);
 
-    SearchPrinter printer(arguments.flag("quiet"));
+    if (job.distill && worldSizeFrom(arguments) > 1)
+        throw UsageError("--distill fine-tunes, and fine-tuning does not run across processes: run it without --world-size");
+    const std::unique_ptr<Collective> collective = joinFromArguments(arguments);
+    job.collective = collective.get();
+    // One progress display is enough: the other processes' would repeat it.
+    SearchPrinter printer(arguments.flag("quiet") || !isLead(job.collective));
     const SearchJobResult outcome = runSearchJob(job, &printer);
+    if (!isLead(job.collective)) {
+        std::cout << "rank " << collective->rank() << " of " << collective->size() << ": done; rank 0 wrote " << job.out.string() << "\n";
+        return 0;
+    }
     const SearchResult& result = outcome.search;
     const Measurement& before = *result.plan.baseline;
     const Measurement& after = *result.plan.approximated;
@@ -240,6 +250,7 @@ Command searchCommand()
                      "candidate-latency-runs", "distill", "distill-lr", "temperature", "distill-alpha"},
                     runSearchCommand};
     addTaskOptions(command);
+    addDistributedOptions(command);
     return command;
 }
 

@@ -7,10 +7,12 @@
 
 namespace ax {
 
+// Per val batch; only the batches this process evaluates (TaskEvaluator::ownsBatch) are filled.
 struct LayerCache::State {
     std::vector<BatchTensors> batches;
     std::vector<torch::Tensor> masks;   // additive attention masks
     std::vector<torch::Tensor> hidden;  // input to m_layer, per batch
+    std::vector<size_t> owned;          // the indices of the filled ones
 };
 
 LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
@@ -18,11 +20,16 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
 {
     m_model.eval();
     torch::InferenceMode inference;
-    for (const Batch& batch : evaluator.batches()) {
-        m_state->batches.push_back(toTensors(batch));
-        const BatchTensors& tensors = m_state->batches.back();
-        m_state->hidden.push_back(m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds));
-        m_state->masks.push_back(BertModelImpl::additiveMask(tensors.input.attentionMask, m_state->hidden.back()));
+    const size_t count = evaluator.batches().size();
+    m_state->batches.resize(count);
+    m_state->masks.resize(count);
+    m_state->hidden.resize(count);
+    for (size_t b = 0; b < count; ++b) {
+        if (!evaluator.ownsBatch(b)) continue;
+        m_state->owned.push_back(b);
+        const BatchTensors& tensors = m_state->batches[b] = toTensors(evaluator.batches()[b]);
+        m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
+        m_state->masks[b] = BertModelImpl::additiveMask(tensors.input.attentionMask, m_state->hidden[b]);
     }
     m_below = Approximation::none(static_cast<int>(model.layerCount()));
 }
@@ -36,14 +43,14 @@ void LayerCache::moveTo(size_t layer, const Approximation& approximation, const 
     bool unchangedBelow = layer >= m_layer;
     for (size_t i = 0; unchangedBelow && i < m_layer; ++i) unchangedBelow = full.layers[i] == m_below.layers[i];
     if (!unchangedBelow) {
-        for (size_t b = 0; b < m_state->batches.size(); ++b) {
+        for (const size_t b : m_state->owned) {
             const BatchTensors& tensors = m_state->batches[b];
             m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
         }
         m_layer = 0;
     }
     for (; m_layer < layer; ++m_layer) {
-        for (size_t b = 0; b < m_state->batches.size(); ++b) {
+        for (const size_t b : m_state->owned) {
             throwIfCancelled(cancel);
             m_state->hidden[b] = m_model.runLayer(m_layer, m_state->hidden[b], m_state->masks[b], &full);
             ++m_layerPasses;

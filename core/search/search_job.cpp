@@ -17,6 +17,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 namespace ax {
@@ -91,21 +93,51 @@ private:
     std::string m_name;
 };
 
-}  // namespace
-
-SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, const CancelToken* cancel)
+// Checks that `job.out` may take this run (a new search, or the resume of one) and clears what a
+// kill while writing an output left beside it.
+void prepareRunFolder(const SearchJob& job)
 {
-    if (!job.task) throw Error("a search needs a task");
     const fs::path journalFile = job.out / "journal.jsonl";
     if (!job.resume && fs::exists(journalFile))
         throw Error(job.out.string() + ": already holds a search; resume it or choose a new folder");
     if (job.resume && !fs::exists(journalFile)) throw Error(journalFile.string() + ": no journal to resume from");
     fs::create_directories(job.out);
-    if (job.resume) {  // what a kill while writing an output left beside it
+    if (job.resume) {
         for (const char* output : {"plan.json", "pareto.json", "report.md", "significance.json"}) removeLeftoverTemporaries(job.out / output);
         for (size_t i = 0; i < job.variants.size(); ++i)
             removeLeftoverTemporaries(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
     }
+}
+
+// The lead opens (or creates) the journal file; the other processes get a replica of what it held.
+SearchJournal openJournal(Collective* collective, const fs::path& file, const nlohmann::json& identity)
+{
+    std::optional<SearchJournal> leadJournal;
+    const std::string text = fromLead(collective, [&] {
+        std::string held;
+        if (fs::exists(file)) {
+            std::ifstream in(file, std::ios::binary);
+            held.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        leadJournal.emplace(file, identity);
+        return held;
+    });
+    return leadJournal ? std::move(*leadJournal) : SearchJournal::replica(file, text, identity);
+}
+
+}  // namespace
+
+SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, const CancelToken* cancel)
+{
+    if (!job.task) throw Error("a search needs a task");
+    Collective* const collective = job.collective;
+    const bool lead = isLead(collective);
+    if (job.distill && collective && collective->size() > 1)
+        throw Error("--distill fine-tunes, and fine-tuning does not run across processes: run the distillation in one process");
+    fromLead(collective, [&] {
+        prepareRunFolder(job);
+        return std::string();
+    });
 
     // The search evaluates the same val batches for every candidate: keep the memory they free.
     const KeepFreedMemory keepFreedMemory;
@@ -117,8 +149,13 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     requireHeadFor(model, task, job.model);
     const TaskData data = loadTaskData(task, job.data, job.dataOptions);
     if (data.val.empty()) throw Error(job.data.string() + ": the val split is empty; the search needs --val-fraction > 0");
-    const TaskEvaluator val(task, data.val, data.valQuestions, tokenizer, job.evaluation);
-    const TaskEvaluator dev(task, data.dev, data.devQuestions, tokenizer, job.evaluation);
+    TaskEvaluator val(task, data.val, data.valQuestions, tokenizer, job.evaluation);
+    TaskEvaluator dev(task, data.dev, data.devQuestions, tokenizer, job.evaluation);
+    val.shardAcross(collective);
+    dev.shardAcross(collective);
+    const std::string modelHash = weightsHash(job.model);
+    requireSameEverywhere(collective, modelHash + " " + std::to_string(val.contentHash()) + " " + std::to_string(dev.contentHash()),
+                          "model weights or val and dev data");
     // Hard attention keeps k probabilities per query: with k at least as long as every val sequence
     // it keeps them all, and the report would show hard attention "rejected" for a change never made.
     size_t longest = 0;
@@ -134,7 +171,6 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
 
     SearchJobResult outcome;
     outcome.out = job.out;
-    const std::string modelHash = weightsHash(job.model);
     if (job.significance) {
         if (observer) observer->onMessage("significance analysis: every head, FFN group and block removed alone");
         SignificanceSettings settings;
@@ -143,7 +179,7 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         outcome.significance = analyseSignificance(model, val, settings, observer, cancel);
         // So that a significance.json copied beside another model's plan is recognised (the studio's re-runs copy it).
         outcome.significance->modelHash = modelHash;
-        outcome.significance->save(job.out / "significance.json");
+        if (lead) outcome.significance->save(job.out / "significance.json");
     }
 
     Plan header;
@@ -153,7 +189,8 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     header.taskSettings = customTaskJson(task);
     header.valSeed = job.dataOptions.splitSeed;
     header.valFraction = job.dataOptions.valFraction;
-    SearchJournal journal(journalFile, searchIdentity(header, job.settings));
+    const fs::path journalFile = job.out / "journal.jsonl";
+    SearchJournal journal = openJournal(collective, journalFile, searchIdentity(header, job.settings));
     if (job.resume && observer)
         observer->onMessage("resuming: " + std::to_string(journal.size()) + " candidates already in " + journalFile.string());
 
@@ -167,8 +204,8 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     for (size_t i = 0; i < job.variants.size(); ++i) {
         const SearchVariant& variant = job.variants[i];
         if (observer) observer->onMessage("variant " + std::to_string(i + 1) + " of " + std::to_string(job.variants.size()) + ": " + variant.name);
-        SearchJournal variantJournal(job.out / ("journal-variant-" + std::to_string(i + 1) + ".jsonl"),
-                                     searchIdentity(header, variant.settings));
+        SearchJournal variantJournal = openJournal(collective, job.out / ("journal-variant-" + std::to_string(i + 1) + ".jsonl"),
+                                                   searchIdentity(header, variant.settings));
         VariantObserver variantObserver(observer, variant.name);
         outcome.variants.push_back(
             runSearch(model, val, header, variant.settings, costs, &variantJournal, observer ? &variantObserver : nullptr, cancel));
@@ -183,24 +220,27 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     LatencySettings latency;
     latency.runs = job.latencyRuns;
     latency.sequenceLength = std::min(latency.sequenceLength, model.config().maxPositions);
-    outcome.speed = compareLatency(model, *sliced, latency);
+    // Latency is the lead's to time: other processes would time the same models meanwhile, on the
+    // same cores when they share a machine.
+    if (lead) outcome.speed = compareLatency(model, *sliced, latency);
+    const int candidateLatencyRuns = lead ? job.candidateLatencyRuns : 0;
     const CandidateRecord& base = result.candidates.front();
     const CandidateRecord& last = lastAccepted(result);
     result.plan.baseline = measure(model, task, base.valLoss, base.valMetric, devBefore, outcome.speed.base.median);
     result.plan.approximated = measure(*sliced, task, last.valLoss, last.valMetric, devAfter, outcome.speed.other.median);
 
-    if (job.candidateLatencyRuns > 0) {
+    if (candidateLatencyRuns > 0) {
         LatencyCache measured;
-        measureCandidateLatency(model, result, job.candidateLatencyRuns, measured, observer, cancel);
+        measureCandidateLatency(model, result, candidateLatencyRuns, measured, observer, cancel);
         for (SearchResult& variant : outcome.variants)
-            measureCandidateLatency(model, variant, job.candidateLatencyRuns, measured, observer, cancel);
+            measureCandidateLatency(model, variant, candidateLatencyRuns, measured, observer, cancel);
     }
 
     if (job.int8) {
         if (observer) observer->onMessage("int8: the baseline and each search's final configuration, quantized");
         std::vector<const SearchResult*> searches = {&result};
         for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
-        outcome.int8 = int8Configurations(model, val, searches, job.candidateLatencyRuns, observer, cancel);
+        outcome.int8 = int8Configurations(model, val, searches, candidateLatencyRuns, observer, cancel);
     }
 
     if (job.distill) {
@@ -209,9 +249,10 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
         const std::vector<Feature> train = encodeForTask(task, data.train, data.trainQuestions, tokenizer, job.evaluation);
         outcome.distilled =
-            distilledConfigurations(model, train, val, searches, *job.distill, job.candidateLatencyRuns, observer, cancel);
+            distilledConfigurations(model, train, val, searches, *job.distill, candidateLatencyRuns, observer, cancel);
     }
 
+    if (!lead) return outcome;
     std::vector<NamedSearch> variants;
     for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     result.plan.save(job.out / "plan.json");

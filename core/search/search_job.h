@@ -4,6 +4,7 @@
 #pragma once
 
 #include "bench/latency.h"
+#include "distributed/collective.h"
 #include "search/axformer_search.h"
 #include "search/significance.h"
 #include "train/fine_tuner.h"
@@ -43,6 +44,10 @@ struct SearchJob {
     // (these settings: epochs, optimizer, seed, temperature, alpha), evaluated on val and timed:
     // pareto.json's points of variant "distilled".
     std::optional<FineTuneSettings> distill;
+    // Several processes, each started with the same job, share the val and dev batches
+    // (docs/DISTRIBUTED.md): all take the same decisions; rank 0 alone reads the journal and
+    // writes the run folder, and times latency. Null: this process does everything.
+    Collective* collective = nullptr;
 };
 
 struct SearchJobResult {

@@ -34,6 +34,21 @@ SearchJournal::SearchJournal(const std::filesystem::path& file, const json& iden
         return;
     }
     std::ifstream in(file);
+    read(in, identity);
+}
+
+SearchJournal SearchJournal::replica(const std::filesystem::path& file, const std::string& text, const json& identity)
+{
+    SearchJournal journal(file);
+    journal.m_writesFile = false;
+    std::istringstream in(text);
+    journal.read(in, identity);
+    return journal;
+}
+
+void SearchJournal::read(std::istream& in, const json& identity)
+{
+    const std::filesystem::path& file = m_file;
     std::string line;
     size_t number = 0;
     while (std::getline(in, line)) {
@@ -79,13 +94,14 @@ std::optional<JournalEntry> SearchJournal::recorded(size_t sequence, const Eleme
 
 void SearchJournal::append(const JournalEntry& entry)
 {
-    appendLine(m_file, json{{"kind", kindName(entry.element.kind)},
-                            {"layer", entry.element.layer},
-                            {"index", entry.element.index},
-                            {"loss", entry.loss},
-                            {"agree_count", entry.agreeCount},
-                            {"metric", entry.metric}}
-                           .dump());
+    if (m_writesFile)
+        appendLine(m_file, json{{"kind", kindName(entry.element.kind)},
+                                {"layer", entry.element.layer},
+                                {"index", entry.element.index},
+                                {"loss", entry.loss},
+                                {"agree_count", entry.agreeCount},
+                                {"metric", entry.metric}}
+                               .dump());
     m_entries.push_back(entry);
 }
 

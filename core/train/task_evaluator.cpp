@@ -7,6 +7,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace ax {
 
 std::vector<Feature> encodeForTask(const TaskSpec& task, const std::vector<Example>& examples,
@@ -38,6 +41,81 @@ EvaluationResult TaskEvaluator::evaluate(BertModelImpl& model, const Approximati
     return result;
 }
 
+size_t TaskEvaluator::ownedBatchCount() const
+{
+    size_t owned = 0;
+    for (size_t b = 0; b < m_batches.size(); ++b) owned += ownsBatch(b);
+    return owned;
+}
+
+uint64_t TaskEvaluator::contentHash() const
+{
+    uint64_t hash = 14695981039346656037ull;  // FNV-1a
+    const auto mix = [&](int64_t value) {
+        for (int byte = 0; byte < 8; ++byte) hash = (hash ^ ((static_cast<uint64_t>(value) >> (8 * byte)) & 0xff)) * 1099511628211ull;
+    };
+    for (const Feature& feature : m_features) {
+        mix(static_cast<int64_t>(feature.inputIds.size()));
+        for (const int64_t id : feature.inputIds) mix(id);
+        for (const int64_t type : feature.tokenTypeIds) mix(type);
+        mix(feature.label);
+        mix(static_cast<int64_t>(std::llround(double(feature.score) * 1e6)));
+        mix(feature.startPosition);
+        mix(feature.endPosition);
+    }
+    return hash;
+}
+
+namespace {
+
+// What evaluateWith collects per feature and per example, zero or empty where another process
+// evaluated the batch.
+struct Collected {
+    std::vector<double> featureLosses;
+    std::vector<int> predicted;   // classification, -1 = not evaluated here
+    std::vector<double> scores;   // regression
+    std::vector<std::vector<float>> startLogits, endLogits;  // span extraction, per feature
+};
+
+// Sums every process's share into one vector, so that each holds the whole. Each value was
+// computed by exactly one process and is 0 on the others, so the sums are exact.
+void combineShards(Collective& collective, TaskKind kind, const std::vector<Feature>& features, Collected& collected)
+{
+    std::vector<double> packed = collected.featureLosses;
+    if (kind == TaskKind::Classification)
+        for (const int label : collected.predicted) packed.push_back(label + 1);
+    if (kind == TaskKind::Regression) packed.insert(packed.end(), collected.scores.begin(), collected.scores.end());
+    if (kind == TaskKind::SpanExtraction) {
+        for (size_t f = 0; f < features.size(); ++f) {
+            const size_t length = features[f].inputIds.size();
+            for (const auto* logits : {&collected.startLogits[f], &collected.endLogits[f]}) {
+                if (logits->empty()) packed.insert(packed.end(), length, 0.0);
+                else packed.insert(packed.end(), logits->begin(), logits->end());
+            }
+        }
+    }
+    collective.sumInPlace(packed);
+
+    auto next = packed.begin();
+    std::copy(next, next + static_cast<ptrdiff_t>(features.size()), collected.featureLosses.begin());
+    next += static_cast<ptrdiff_t>(features.size());
+    if (kind == TaskKind::Classification)
+        for (int& label : collected.predicted) label = static_cast<int>(*next++) - 1;
+    if (kind == TaskKind::Regression)
+        for (double& score : collected.scores) score = *next++;
+    if (kind == TaskKind::SpanExtraction) {
+        for (size_t f = 0; f < features.size(); ++f) {
+            const auto length = static_cast<ptrdiff_t>(features[f].inputIds.size());
+            for (auto* logits : {&collected.startLogits[f], &collected.endLogits[f]}) {
+                logits->assign(next, next + length);
+                next += length;
+            }
+        }
+    }
+}
+
+}  // namespace
+
 EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const CancelToken* cancel,
                                              ProgressObserver* observer) const
 {
@@ -45,12 +123,16 @@ EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const 
     const ProgressClock clock;
 
     EvaluationResult result;
-    result.featureLosses.assign(m_features.size(), 0.0);
-    std::vector<std::vector<float>> startLogits(m_features.size()), endLogits(m_features.size());
-    std::vector<int> predicted(m_examples.size(), -1);
-    std::vector<double> scores(m_examples.size(), 0.0);
-    double lossSum = 0;
+    Collected collected;
+    collected.featureLosses.assign(m_features.size(), 0.0);
+    collected.startLogits.resize(m_features.size());
+    collected.endLogits.resize(m_features.size());
+    collected.predicted.assign(m_examples.size(), -1);
+    collected.scores.assign(m_examples.size(), 0.0);
+    const int64_t ownedBatches = static_cast<int64_t>(ownedBatchCount());
+    int64_t done = 0;
     for (size_t b = 0; b < m_batches.size(); ++b) {
+        if (!ownsBatch(b)) continue;
         throwIfCancelled(cancel);
         const Batch& batch = m_batches[b];
         const BatchTensors tensors = toTensors(batch);
@@ -62,38 +144,44 @@ EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const 
         if (m_task->kind == TaskKind::Regression) rowPredictions = output.logits.select(1, 0).to(torch::kFloat64).contiguous();
         for (int64_t row = 0; row < batch.size; ++row) {
             const size_t feature = batch.features[static_cast<size_t>(row)];
-            result.featureLosses[feature] = lossValues[row];
-            lossSum += lossValues[row];
+            collected.featureLosses[feature] = lossValues[row];
             const size_t example = m_features[feature].exampleIndex;
             if (m_task->kind == TaskKind::Classification) {
-                predicted[example] = static_cast<int>(rowPredictions.data_ptr<int64_t>()[row]);
+                collected.predicted[example] = static_cast<int>(rowPredictions.data_ptr<int64_t>()[row]);
             } else if (m_task->kind == TaskKind::Regression) {
-                scores[example] = rowPredictions.data_ptr<double>()[row];
+                collected.scores[example] = rowPredictions.data_ptr<double>()[row];
             } else {
                 const int64_t length = static_cast<int64_t>(m_features[feature].inputIds.size());
                 const torch::Tensor start = output.startLogits[row].slice(0, 0, length).contiguous();
                 const torch::Tensor end = output.endLogits[row].slice(0, 0, length).contiguous();
-                startLogits[feature].assign(start.data_ptr<float>(), start.data_ptr<float>() + length);
-                endLogits[feature].assign(end.data_ptr<float>(), end.data_ptr<float>() + length);
+                collected.startLogits[feature].assign(start.data_ptr<float>(), start.data_ptr<float>() + length);
+                collected.endLogits[feature].assign(end.data_ptr<float>(), end.data_ptr<float>() + length);
             }
         }
         returnFreedMemoryToSystem();  // or the heap grows with the number of batches (freed_memory.h)
-        if (observer) observer->onProgress(clock.at("evaluate", static_cast<int64_t>(b + 1), static_cast<int64_t>(m_batches.size())));
+        if (observer) observer->onProgress(clock.at("evaluate", ++done, ownedBatches));
     }
+    if (m_collective && m_collective->size() > 1) combineShards(*m_collective, m_task->kind, m_features, collected);
+
+    // Summed in batch order whether or not the batches were shared, so the mean is the same bits.
+    double lossSum = 0;
+    for (const Batch& batch : m_batches)
+        for (const size_t feature : batch.features) lossSum += collected.featureLosses[feature];
+    result.featureLosses = std::move(collected.featureLosses);
     result.meanLoss = lossSum / static_cast<double>(m_features.size());
 
     if (m_task->kind == TaskKind::Classification) {
         std::vector<int> gold;
         for (const Example& example : m_examples) gold.push_back(example.label);
-        result.predictedLabels = predicted;
-        result.metrics = classificationMetrics(*m_task, predicted, gold);
+        result.predictedLabels = std::move(collected.predicted);
+        result.metrics = classificationMetrics(*m_task, result.predictedLabels, gold);
     } else if (m_task->kind == TaskKind::Regression) {
         std::vector<double> gold;
         for (const Example& example : m_examples) gold.push_back(example.score);
-        result.predictedScores = scores;
-        result.metrics = regressionMetrics(scores, gold);
+        result.predictedScores = std::move(collected.scores);
+        result.metrics = regressionMetrics(result.predictedScores, gold);
     } else {
-        result.answers = squadAnswers(m_questions, m_features, startLogits, endLogits, 20, m_settings.maxAnswerLength);
+        result.answers = squadAnswers(m_questions, m_features, collected.startLogits, collected.endLogits, 20, m_settings.maxAnswerLength);
         result.metrics = squadMetrics(m_questions, result.answers);
     }
     return result;

@@ -9,6 +9,7 @@
 #include "data/features.h"
 #include "data/squad.h"
 #include "data/task.h"
+#include "distributed/collective.h"
 #include "metrics/metrics.h"
 #include "model/approximation.h"
 #include "text/bert_tokenizer.h"
@@ -55,6 +56,19 @@ public:
     EvaluationResult evaluateWith(const BatchForward& forward, const CancelToken* cancel = nullptr,
                                   ProgressObserver* observer = nullptr) const;
 
+    // Shares the batches among `collective`'s processes (batch b goes to rank b % size): each
+    // evaluates its own, and the results are summed so that every process gets the whole,
+    // identical to one process's. Every process must then call evaluate() in the same order.
+    void shardAcross(Collective* collective) { m_collective = collective; }
+    bool ownsBatch(size_t batch) const
+    {
+        return !m_collective || static_cast<int>(batch % static_cast<size_t>(m_collective->size())) == m_collective->rank();
+    }
+    size_t ownedBatchCount() const;
+    // A hash of what is evaluated (token ids, token types, gold labels and scores), for processes
+    // to check that they share the same data (distributed/collective.h).
+    uint64_t contentHash() const;
+
     const TaskSpec& task() const { return *m_task; }
     const std::vector<Batch>& batches() const { return m_batches; }
     const std::vector<Example>& examples() const { return m_examples; }
@@ -68,6 +82,7 @@ private:
     std::vector<Feature> m_features;
     std::vector<Batch> m_batches;
     EvaluationSettings m_settings;
+    Collective* m_collective = nullptr;
 };
 
 // Encodes examples (or SQuAD questions) into features, as training and evaluation both need.
