@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Distributed evaluation (issue 11, docs/DISTRIBUTED.md): `axformer eval` on SST-2 dev and
-# `axformer search` on SST-2 (axbert-mini fine-tuned on 4,000 examples, val 600), each as one
-# process with every core and as one process per core over loopback (Gloo), alternately, REPEATS
-# times. Checks that every run's metrics (eval) or journal (search) equal the first one-process
-# run's, and prints a Markdown table of median wall times and their ratio.
+# Distributed evaluation (issue 11, docs/DISTRIBUTED.md): `axformer eval` (SST-2 dev, and 6,000
+# held-out SST-2 train sentences) and `axformer search` on SST-2 (axbert-mini fine-tuned on 4,000
+# examples, val 600), each as one process on one core, one process on every core, and one process
+# per core over loopback (Gloo), in turn, REPEATS times. Checks the results (below) and prints a
+# Markdown table of median wall times (start-up included) and their ratios.
 #   bench/distributed.sh [RESULTS_DIR] [REPEATS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,25 +52,40 @@ time_run() {
   awk -v name="$name" -v start="$start" -v end="$end" 'BEGIN { print name, end - start }' >>"$out/distributed-times.txt"
 }
 
+# The three set-ups: one process on one core, one process on every core, one process per core.
+setups=("1 1" "1 $cores" "$cores 1")
 rm -f "$out/distributed-times.txt"
 for ((i = 1; i <= repeats; i++)); do
   echo "== round $i of $repeats" >&2
-  for setup in "1 $cores" "$cores 1"; do
+  for setup in "${setups[@]}"; do
     read -r world threads <<<"$setup"
-    time_run "eval-$world-$i" "$world" "$threads" "$cli" eval --model "$model" "${task_options[@]}" --batch-size 32 --json --quiet
-    rm -rf "$out/distributed-search-$world-$i"
-    time_run "search-$world-$i" "$world" "$threads" "$cli" search --model "$model" "${task_options[@]}" --batch-size 32 \
-      --out "$out/distributed-search-$world-$i" --candidate-latency-runs 0 --latency-runs 1 --quiet --json
+    name="$world-$threads-$i"
+    time_run "eval-$name" "$world" "$threads" "$cli" eval --model "$model" "${task_options[@]}" --batch-size 32 --json --quiet
+    time_run "evalval-$name" "$world" "$threads" "$cli" eval --model "$model" --task sst2 --data "$data" --split val \
+      --max-train 40000 --max-seq-len 64 --seed 1 --batch-size 32 --json --quiet
+    rm -rf "$out/distributed-search-$name"
+    time_run "search-$name" "$world" "$threads" "$cli" search --model "$model" "${task_options[@]}" --batch-size 32 \
+      --out "$out/distributed-search-$name" --candidate-latency-runs 0 --latency-runs 1 --quiet --json
   done
 done
 
-# Every run must have ended exactly as the first one-process run.
-reference_eval="$out/distributed-logs/eval-1-1/rank0.out"
+# Results depend on the threads per process (LibTorch's parallel sums group by thread), not on the
+# number of processes: every run must equal, byte for byte, the first run with as many threads per
+# process; and all must take the same decisions.
+same() { cmp -s "$1" "$2" || { echo "$2 differs from $1" >&2; exit 1; }; }
 for ((i = 1; i <= repeats; i++)); do
-  for world in 1 "$cores"; do
-    cmp -s "$reference_eval" "$out/distributed-logs/eval-$world-$i/rank0.out" || { echo "eval-$world-$i differs" >&2; exit 1; }
-    cmp -s "$out/distributed-search-1-1/journal.jsonl" "$out/distributed-search-$world-$i/journal.jsonl" ||
-      { echo "search-$world-$i: journal differs" >&2; exit 1; }
+  for setup in "${setups[@]}"; do
+    read -r world threads <<<"$setup"
+    reference="1-$threads-1"
+    for kind in eval evalval; do
+      same "$out/distributed-logs/$kind-$reference/rank0.out" "$out/distributed-logs/$kind-$world-$threads-$i/rank0.out"
+    done
+    same "$out/distributed-search-$reference/journal.jsonl" "$out/distributed-search-$world-$threads-$i/journal.jsonl"
+    /usr/bin/python3 -c 'import json, sys
+d = lambda f: [(x["kind"], x["layer"], x["index"], x["state"]) for x in json.load(open(f))["decisions"]]
+sys.exit(d(sys.argv[1]) != d(sys.argv[2]))' \
+      "$out/distributed-search-1-1-1/plan.json" "$out/distributed-search-$world-$threads-$i/plan.json" ||
+      { echo "distributed-search-$world-$threads-$i: other decisions" >&2; exit 1; }
   done
 done
 
@@ -80,12 +95,17 @@ out, cores = sys.argv[1], sys.argv[2]
 times = {}
 for line in open(f"{out}/distributed-times.txt"):
     name, seconds = line.split()
-    kind, world, _ = name.split("-")
-    times.setdefault((kind, world), []).append(float(seconds))
-journal = sum(1 for _ in open(f"{out}/distributed-search-1-1/journal.jsonl")) - 1
-print(f"| work | 1 process, {cores} threads (s) | {cores} processes, 1 thread each (s) | speed-up |")
-print("|---|---|---|---|")
-for kind, label in (("eval", "eval, SST-2 dev (872 examples)"), ("search", f"search, SST-2 val ({journal} candidates)")):
-    one, many = statistics.median(times[(kind, "1")]), statistics.median(times[(kind, cores)])
-    print(f"| {label} | {one:.1f} | {many:.1f} | {one / many:.2f}x |")
+    kind, world, threads, _ = name.split("-")
+    times.setdefault((kind, f"{world}-{threads}"), []).append(float(seconds))
+journal = sum(1 for _ in open(f"{out}/distributed-search-1-1-1/journal.jsonl")) - 1
+examples = {kind: json.load(open(f"{out}/distributed-logs/{kind}-1-1-1/rank0.out"))["examples"] for kind in ("eval", "evalval")}
+print(f"| work | 1 process, 1 thread (s) | 1 process, {cores} threads (s) | {cores} processes, 1 thread each (s) "
+      f"| {cores} processes against 1 process, {cores} threads | against 1 thread |")
+print("|---|---|---|---|---|---|")
+labels = (("eval", f"eval, SST-2 dev ({examples['eval']:,} sentences)"),
+          ("evalval", f"eval, {examples['evalval']:,} held-out SST-2 train sentences"),
+          ("search", f"search, SST-2 val ({journal} candidates)"))
+for kind, label in labels:
+    one, all_cores, many = (statistics.median(times[(kind, setup)]) for setup in ("1-1", f"1-{cores}", f"{cores}-1"))
+    print(f"| {label} | {one:.1f} | {all_cores:.1f} | {many:.1f} | {all_cores / many:.2f}x | {one / many:.2f}x |")
 PY

@@ -376,35 +376,52 @@ private Q_SLOTS:
                  qPrintable(run.err));
     }
 
-    // `--int8`: the baseline and the final configuration, quantized, join pareto.json as points of
-    // variant "int8" (val metric near their float twins, latency measured) and report.md's table.
-    void int8ConfigurationsJoinTheFront()
+    // `--int8` and `--bf16`: the baseline and the final configuration, quantized or converted, join
+    // pareto.json as points of their variant (val metric near their float twins, latency measured)
+    // and report.md's table.
+    void precisionConfigurationsJoinTheFront_data()
     {
-        SearchJob job = jobOnTheFixture("int8");
+        QTest::addColumn<QString>("variant");
+        QTest::addColumn<QString>("title");
+        QTest::newRow("int8") << "int8" << "## Int8";
+        QTest::newRow("bf16") << "bf16" << "## Bf16";
+    }
+
+    void precisionConfigurationsJoinTheFront()
+    {
+        QFETCH(QString, variant);
+        QFETCH(QString, title);
+        SearchJob job = jobOnTheFixture(variant);
         job.settings.topK = 4;
         job.latencyRuns = 2;
         job.candidateLatencyRuns = 1;
-        job.int8 = true;
+        job.int8 = variant == "int8";
+        job.bf16 = variant == "bf16";
         const SearchJobResult outcome = runSearchJob(job);
-        QVERIFY(outcome.int8.has_value());
-        const std::vector<CandidateRecord>& points = outcome.int8->candidates;
+        const std::optional<SearchResult>& made = job.int8 ? outcome.int8 : outcome.bf16;
+        QVERIFY(made.has_value());
+        QCOMPARE(outcome.optionPoints().size(), size_t(1));
+        const std::vector<CandidateRecord>& points = made->candidates;
         const bool anyApplied = std::any_of(outcome.search.plan.decisions.begin(), outcome.search.plan.decisions.end(),
                                             [](const Decision& d) { return d.applied; });
         QCOMPARE(points.size(), size_t(anyApplied ? 2 : 1));
         QVERIFY(points.front().applied.empty());
         const CandidateRecord& floatBaseline = outcome.search.candidates.front();
-        qInfo("baseline val metric: float %.4f, int8 %.4f", floatBaseline.valMetric, points.front().valMetric);
+        qInfo("baseline val metric: float %.4f, %s %.4f (loss %.5f against %.5f)", floatBaseline.valMetric, qPrintable(variant),
+              points.front().valMetric, points.front().valLoss, floatBaseline.valLoss);
         QVERIFY(std::abs(points.front().valMetric - floatBaseline.valMetric) < 0.05);
-        QVERIFY(points.front().valLoss != floatBaseline.valLoss);  // really quantized
+        QVERIFY(points.front().valLoss != floatBaseline.valLoss);  // really another precision
+        QVERIFY(std::abs(points.front().valLoss - floatBaseline.valLoss) < 0.05 * floatBaseline.valLoss + 0.01);
         QCOMPARE(points.front().parameters, floatBaseline.parameters);
         for (const CandidateRecord& point : points) QVERIFY(point.latencyMs.has_value() && *point.latencyMs > 0);
 
         const nlohmann::json pareto = nlohmann::json::parse(readWholeFile(job.out / "pareto.json"));
-        size_t int8Points = 0;
-        for (const nlohmann::json& point : pareto["points"]) int8Points += point.value("variant", "") == "int8" ? 1 : 0;
-        QCOMPARE(int8Points, points.size());
+        size_t variantPoints = 0;
+        for (const nlohmann::json& point : pareto["points"]) variantPoints += point.value("variant", "") == variant.toStdString() ? 1 : 0;
+        QCOMPARE(variantPoints, points.size());
         const std::string report = readWholeFile(job.out / "report.md");
-        QVERIFY(report.find("## Int8") != std::string::npos && report.find("| baseline + int8 | 0 |") != std::string::npos);
+        QVERIFY(report.find(title.toStdString()) != std::string::npos &&
+                report.find("| baseline + " + variant.toStdString() + " | 0 |") != std::string::npos);
     }
 
     // `--distill`: the final configuration, sliced and fine-tuned again with the model as teacher,

@@ -254,6 +254,9 @@ private Q_SLOTS:
         QVERIFY(!panel.request().int8);
         panel.findChild<QCheckBox*>("int8")->setChecked(true);
         QVERIFY(panel.request().int8);  // search --int8's points
+        QVERIFY(!panel.request().bf16);
+        panel.findChild<QCheckBox*>("bf16")->setChecked(true);
+        QVERIFY(panel.request().bf16);
         studio::FineTuneRequest request = panel.fineTuneRequest();
         QCOMPARE(request.textColumn, QStringLiteral("review"));
         QCOMPARE(request.labelColumn, QStringLiteral("sentiment"));

@@ -50,8 +50,9 @@ int runEval(const Arguments& arguments)
     }
     TaskEvaluator evaluator(task, examples, questions, tokenizer, options.evaluation);
     evaluator.shardAcross(collective.get());
-    requireSameEverywhere(collective.get(), weightsHash(modelFolder) + " " + std::to_string(evaluator.contentHash()),
-                          "model weights or " + split + " data");
+    if (collective)  // hashing the weights takes a moment: only when there are others to agree with
+        requireSameEverywhere(collective.get(), weightsHash(modelFolder) + " " + std::to_string(evaluator.contentHash()),
+                              "model weights or " + split + " data");
     const EvaluationResult result = evaluator.evaluate(*loaded.model, nullptr, nullptr, &printer);
     if (!isLead(collective.get())) {  // rank 0 reports and writes the predictions
         std::cout << "rank " << collective->rank() << " of " << collective->size() << ": done\n";

@@ -138,6 +138,7 @@ int runSearchCommand(const Arguments& arguments)
     job.latencyRuns = arguments.integer("latency-runs", 20, 1, 100000);
     job.candidateLatencyRuns = arguments.integer("candidate-latency-runs", 5, 0, 100000);
     job.int8 = arguments.flag("int8");
+    job.bf16 = arguments.flag("bf16");
     if (const int epochs = arguments.integer("distill", 0, 0, 1000); epochs > 0) {
         FineTuneSettings distill;
         distill.epochs = epochs;
@@ -195,8 +196,7 @@ int runSearchCommand(const Arguments& arguments)
     for (size_t i = 0; i < job.variants.size(); ++i) variants.push_back({job.variants[i].name, &outcome.variants[i]});
     if (arguments.flag("json")) std::cout << summary.dump() << "\n";
     else
-        std::cout << searchReportMarkdown(result, variants, outcome.int8 ? &*outcome.int8 : nullptr,
-                                          outcome.distilled ? &*outcome.distilled : nullptr);
+        std::cout << searchReportMarkdown(result, variants, outcome.optionPoints());
     return 0;
 }
 
@@ -233,6 +233,9 @@ Command searchCommand()
                     "  --int8                  also the baseline and each search's final configuration with int8\n"
                     "                          encoder projections (apply --quantize int8), on val and timed:\n"
                     "                          pareto.json's points of variant \"int8\", and report.md's Int8 table\n"
+                    "  --bf16                  also the same configurations with every weight in bfloat16 (oneDNN;\n"
+                    "                          fast on CPUs with AVX-512 BF16 or AMX), on val and timed: points of\n"
+                    "                          variant \"bf16\", and report.md's Bf16 table\n"
                     "  --distill EPOCHS        also each search's final configuration, sliced and fine-tuned again\n"
                     "                          for EPOCHS on train with the model as teacher (finetune --teacher;\n"
                     "                          batch 32, --seed), on val and timed: pareto.json's points of\n"
@@ -245,7 +248,7 @@ Command searchCommand()
                     "  --candidate-latency-runs N (5)  timed runs of every evaluated configuration, sliced,\n"
                     "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
-                    {"json", "significance", "int8", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
+                    {"json", "significance", "int8", "bf16", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
                     {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "variants", "latency-runs",
                      "candidate-latency-runs", "distill", "distill-lr", "temperature", "distill-alpha"},
                     runSearchCommand};

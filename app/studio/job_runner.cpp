@@ -223,6 +223,7 @@ int JobRunner::startSearch(const SearchRequest& request)
         job.resume = std::filesystem::exists(job.out / "journal.jsonl") && !std::filesystem::exists(job.out / "plan.json");
         job.significance = request.significance;
         job.int8 = request.int8;
+        job.bf16 = request.bf16;
         if (request.distillEpochs > 0) {
             FineTuneSettings distill;
             distill.epochs = request.distillEpochs;

@@ -40,6 +40,7 @@ struct SearchRequest : TaskRequest {
     int maxTrain = 0;
     bool significance = true;
     bool int8 = false;  // also the baseline and final configuration in int8, as their own points
+    bool bf16 = false;  // the same in bfloat16
     int distillEpochs = 0;  // > 0: also the final configuration re-fine-tuned with the model as teacher
     double distillLearningRate = 2e-5;
     // "kind:layer[:index]" -> true (force on) / false (force off)

@@ -78,11 +78,12 @@ void addPoints(RunData& run, const fs::path& file)
                                        .arg(configuration.size())
                                        .arg(QString::fromStdString(point.value("candidate", std::string())));
             // A search variant's point (axformer search --variants) says which variant found it;
-            // an int8 point (--int8) is a configuration quantized, a distilled one (--distill) one
-            // fine-tuned again with the model as teacher.
+            // an int8 or bf16 point (--int8, --bf16) is a configuration in that precision, a
+            // distilled one (--distill) one fine-tuned again with the model as teacher.
             if (point.contains("variant")) {
                 const QString variant = QString::fromStdString(point["variant"].get<std::string>());
-                const bool option = variant == QLatin1String("int8") || variant == QLatin1String("distilled");
+                const bool option = variant == QLatin1String("int8") || variant == QLatin1String("bf16") ||
+                                    variant == QLatin1String("distilled");
                 p.label = !option                ? QStringLiteral("variant %1, %2").arg(variant, p.label)
                           : configuration.isEmpty() ? QStringLiteral("%1: the baseline").arg(variant)
                                                     : QStringLiteral("%1: %2 applied").arg(variant).arg(configuration.size());

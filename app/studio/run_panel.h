@@ -74,6 +74,7 @@ private:
     QSpinBox* m_topK;
     QDoubleSpinBox* m_tolerance;
     QCheckBox* m_int8;
+    QCheckBox* m_bf16;
     QCheckBox* m_distilled;
     QSpinBox* m_epochs;
     QDoubleSpinBox* m_learningRate;

@@ -77,6 +77,23 @@ SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, 
     return points;
 }
 
+SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
+                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+{
+    SearchResult points;
+    points.plan = searches.front()->plan;
+    const std::vector<const CandidateRecord*> configurations = endConfigurations(searches, true);
+    const ProgressClock clock;
+    for (size_t i = 0; i < configurations.size(); ++i) {
+        throwIfCancelled(cancel);
+        BertModel converted = slicedConfiguration(model, *configurations[i], points.plan, "bf16");
+        converted->to(torch::kBFloat16);
+        points.candidates.push_back(pointFor(*configurations[i], *converted, val, points.candidates.size(), latencyRuns, cancel));
+        if (observer) observer->onProgress(clock.at("bf16 configurations", int64_t(i + 1), int64_t(configurations.size())));
+    }
+    return points;
+}
+
 SearchResult distilledConfigurations(BertModelImpl& model, const std::vector<Feature>& train, const TaskEvaluator& val,
                                      const std::vector<const SearchResult*>& searches, FineTuneSettings settings,
                                      int latencyRuns, SearchObserver* observer, const CancelToken* cancel)

@@ -16,6 +16,12 @@ namespace ax {
 SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
                                 int latencyRuns, SearchObserver* observer, const CancelToken* cancel);
 
+// The baseline and the final configuration of each search, sliced, with every weight in bfloat16:
+// LibTorch then runs the matrix products through oneDNN, which uses AVX-512 BF16 or AMX tiles
+// where the CPU has them. The losses are still computed in fp32 (TaskEvaluator).
+SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
+                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel);
+
 // The final configuration of each search that changed something, sliced and fine-tuned again on
 // `train` for settings.epochs with `model` as the teacher (settings.distillation's temperature and
 // weights). Val picks no epoch (the last one is kept), so its loss and metric stay a fair measure.

@@ -127,6 +127,15 @@ SearchJournal openJournal(Collective* collective, const fs::path& file, const nl
 
 }  // namespace
 
+std::vector<NamedSearch> SearchJobResult::optionPoints() const
+{
+    std::vector<NamedSearch> points;
+    if (int8) points.push_back({"int8", &*int8});
+    if (bf16) points.push_back({"bf16", &*bf16});
+    if (distilled) points.push_back({"distilled", &*distilled});
+    return points;
+}
+
 SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, const CancelToken* cancel)
 {
     if (!job.task) throw Error("a search needs a task");
@@ -243,6 +252,13 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         outcome.int8 = int8Configurations(model, val, searches, candidateLatencyRuns, observer, cancel);
     }
 
+    if (job.bf16) {
+        if (observer) observer->onMessage("bf16: the baseline and each search's final configuration in bfloat16");
+        std::vector<const SearchResult*> searches = {&result};
+        for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
+        outcome.bf16 = bf16Configurations(model, val, searches, candidateLatencyRuns, observer, cancel);
+    }
+
     if (job.distill) {
         if (observer) observer->onMessage("distillation: each search's final configuration fine-tuned again with the model as teacher");
         std::vector<const SearchResult*> searches = {&result};
@@ -260,12 +276,9 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     for (size_t i = 0; i < outcome.variants.size(); ++i)
         outcome.variants[i].plan.save(job.out / ("plan-variant-" + std::to_string(i + 1) + ".json"));
     std::vector<NamedSearch> pointSources = variants;
-    if (outcome.int8) pointSources.push_back({"int8", &*outcome.int8});
-    if (outcome.distilled) pointSources.push_back({"distilled", &*outcome.distilled});
+    for (const NamedSearch& points : outcome.optionPoints()) pointSources.push_back(points);
     writeFileAtomically(job.out / "pareto.json", paretoJson(result, pointSources).dump(2) + "\n");
-    writeFileAtomically(job.out / "report.md",
-                        searchReportMarkdown(result, variants, outcome.int8 ? &*outcome.int8 : nullptr,
-                                             outcome.distilled ? &*outcome.distilled : nullptr));
+    writeFileAtomically(job.out / "report.md", searchReportMarkdown(result, variants, outcome.optionPoints()));
     return outcome;
 }
 

@@ -6,6 +6,7 @@
 #include "bench/latency.h"
 #include "distributed/collective.h"
 #include "search/axformer_search.h"
+#include "search/search_report.h"
 #include "search/significance.h"
 #include "train/fine_tuner.h"
 #include "train/task_data.h"
@@ -40,6 +41,9 @@ struct SearchJob {
     // Also the baseline and each search's final configuration with int8 encoder projections
     // (model/int8_linear.h), evaluated on val and timed: pareto.json's points of variant "int8".
     bool int8 = false;
+    // Also the same configurations with every weight in bfloat16 (search/option_points.h), on val
+    // and timed: pareto.json's points of variant "bf16".
+    bool bf16 = false;
     // Also each search's final configuration fine-tuned again on train with the model as teacher
     // (these settings: epochs, optimizer, seed, temperature, alpha), evaluated on val and timed:
     // pareto.json's points of variant "distilled".
@@ -54,10 +58,14 @@ struct SearchJobResult {
     SearchResult search;           // search.plan has baseline/approximated measurements filled in
     std::vector<SearchResult> variants;  // in the order of SearchJob::variants
     std::optional<SearchResult> int8;    // with SearchJob::int8: one candidate per quantized configuration
+    std::optional<SearchResult> bf16;    // with SearchJob::bf16: one candidate per converted configuration
     std::optional<SearchResult> distilled;  // with SearchJob::distill: one candidate per distilled configuration
     std::optional<Significance> significance;
     Comparison speed;              // baseline vs sliced, batch 1, sequence 128
     std::filesystem::path out;
+
+    // The int8, bf16 and distilled points that were made, by those names (search_report.h).
+    std::vector<NamedSearch> optionPoints() const;
 };
 
 // Throws ax::Error for bad input (naming the file), Cancelled when `cancel` was set; the journal

@@ -49,8 +49,8 @@ json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& vari
     return {{"metric", result.plan.metric}, {"axes", {"val_metric (max)", "params (min)", latency ? "latency_ms (min)" : "flops (min)"}}, {"points", list}};
 }
 
-std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants, const SearchResult* int8,
-                                 const SearchResult* distilled)
+std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants,
+                                 const std::vector<NamedSearch>& optionPoints)
 {
     const Plan& plan = result.plan;
     std::ostringstream md;
@@ -112,7 +112,7 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
         md << "\n";
     }
 
-    // A table of points made from the search's configurations (int8, distilled).
+    // A table of points made from the search's configurations (int8, bf16, distilled).
     const auto optionTable = [&](const SearchResult& points, const std::string& title, const std::string& what, const std::string& suffix) {
         md << "## " << title << "\n\n" << what << "\n\n"
            << "| configuration | applied | val loss | val " << plan.metric << " | parameters | latency ms |\n|---|---|---|---|---|---|\n";
@@ -126,18 +126,26 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
         }
         md << "\n";
     };
-    if (int8)
-        optionTable(*int8, "Int8",
-                    "The baseline and each search's final configuration with every encoder projection in int8 (weights per "
-                    "row, activations per call: `axformer apply --quantize int8`), on val; they are pareto.json's points of "
-                    "variant \"int8\".",
-                    "int8");
-    if (distilled)
-        optionTable(*distilled, "Distilled",
-                    "Each search's final configuration, sliced and fine-tuned again on train with the searched model as "
-                    "teacher (`axformer finetune --teacher`), on val (which chose no epoch); they are pareto.json's points "
-                    "of variant \"distilled\".",
-                    "distillation");
+    for (const NamedSearch& points : optionPoints) {
+        if (points.name == "int8")
+            optionTable(*points.result, "Int8",
+                        "The baseline and each search's final configuration with every encoder projection in int8 (weights per "
+                        "row, activations per call: `axformer apply --quantize int8`), on val; they are pareto.json's points of "
+                        "variant \"int8\".",
+                        "int8");
+        else if (points.name == "bf16")
+            optionTable(*points.result, "Bf16",
+                        "The baseline and each search's final configuration with every weight in bfloat16 (LibTorch runs the "
+                        "matrix products through oneDNN, on AVX-512 BF16 or AMX where the CPU has them), on val; they are "
+                        "pareto.json's points of variant \"bf16\".",
+                        "bf16");
+        else
+            optionTable(*points.result, "Distilled",
+                        "Each search's final configuration, sliced and fine-tuned again on train with the searched model as "
+                        "teacher (`axformer finetune --teacher`), on val (which chose no epoch); they are pareto.json's points "
+                        "of variant \"distilled\".",
+                        "distillation");
+    }
 
     md << "## Decisions (in the order taken)\n\n| # | element | source | state | val loss | Δ loss | examples not worse | val "
        << plan.metric << " |\n|---|---|---|---|---|---|---|---|\n";

@@ -22,9 +22,9 @@ struct NamedSearch {
 nlohmann::json paretoJson(const SearchResult& result, const std::vector<NamedSearch>& variants = {});
 
 // The decision table and the before/after measurements (plan.baseline / plan.approximated), a
-// line for each variant's final configuration, and one for each int8 and each distilled
-// configuration when given (search/option_points.h).
+// line for each variant's final configuration, and a table for each kind of points made from the
+// search's configurations (search/option_points.h), named "int8", "bf16" or "distilled".
 std::string searchReportMarkdown(const SearchResult& result, const std::vector<NamedSearch>& variants = {},
-                                 const SearchResult* int8 = nullptr, const SearchResult* distilled = nullptr);
+                                 const std::vector<NamedSearch>& optionPoints = {});
 
 }  // namespace ax

@@ -77,6 +77,15 @@ struct Collected {
     std::vector<std::vector<float>> startLogits, endLogits;  // span extraction, per feature
 };
 
+// A bf16 model's outputs in fp32: the losses (which the search compares to the 1e-4) and the
+// logits read below are computed in single precision whatever the model's.
+BertOutput inFloat32(BertOutput output)
+{
+    for (torch::Tensor* tensor : {&output.logits, &output.startLogits, &output.endLogits})
+        if (tensor->defined() && tensor->scalar_type() != torch::kFloat32) *tensor = tensor->to(torch::kFloat32);
+    return output;
+}
+
 // Sums every process's share into one vector, so that each holds the whole. Each value was
 // computed by exactly one process and is 0 on the others, so the sums are exact.
 void combineShards(Collective& collective, TaskKind kind, const std::vector<Feature>& features, Collected& collected)
@@ -136,7 +145,7 @@ EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const 
         throwIfCancelled(cancel);
         const Batch& batch = m_batches[b];
         const BatchTensors tensors = toTensors(batch);
-        const BertOutput output = forward(b, tensors);
+        const BertOutput output = inFloat32(forward(b, tensors));
         const torch::Tensor losses = rowLosses(*m_task, output, tensors).to(torch::kFloat64).contiguous();
         const double* lossValues = losses.data_ptr<double>();
         torch::Tensor rowPredictions;  // classification: argmax ids; regression: the score
