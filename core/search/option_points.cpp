@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace ax {
 
@@ -60,8 +61,13 @@ CandidateRecord pointFor(const CandidateRecord& configuration, BertModelImpl& va
 
 }  // namespace
 
-SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+namespace {
+
+// The baseline and each search's final configuration, sliced and changed by `convert` (another
+// precision), each as a point of its own.
+SearchResult convertedConfigurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
+                                     int latencyRuns, const char* precision, const std::function<void(BertModelImpl&)>& convert,
+                                     SearchObserver* observer, const CancelToken* cancel)
 {
     SearchResult points;
     points.plan = searches.front()->plan;
@@ -69,29 +75,29 @@ SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, 
     const ProgressClock clock;
     for (size_t i = 0; i < configurations.size(); ++i) {
         throwIfCancelled(cancel);
-        BertModel quantized = slicedConfiguration(model, *configurations[i], points.plan, "int8");
-        quantized->quantizeInt8();
-        points.candidates.push_back(pointFor(*configurations[i], *quantized, val, points.candidates.size(), latencyRuns, cancel));
-        if (observer) observer->onProgress(clock.at("int8 configurations", int64_t(i + 1), int64_t(configurations.size())));
+        BertModel converted = slicedConfiguration(model, *configurations[i], points.plan, precision);
+        convert(*converted);
+        points.candidates.push_back(pointFor(*configurations[i], *converted, val, points.candidates.size(), latencyRuns, cancel));
+        if (observer)
+            observer->onProgress(clock.at(std::string(precision) + " configurations", int64_t(i + 1), int64_t(configurations.size())));
     }
     return points;
+}
+
+}  // namespace
+
+SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
+                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+{
+    return convertedConfigurations(model, val, searches, latencyRuns, "int8", [](BertModelImpl& m) { m.quantizeInt8(); }, observer,
+                                   cancel);
 }
 
 SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
                                 int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
 {
-    SearchResult points;
-    points.plan = searches.front()->plan;
-    const std::vector<const CandidateRecord*> configurations = endConfigurations(searches, true);
-    const ProgressClock clock;
-    for (size_t i = 0; i < configurations.size(); ++i) {
-        throwIfCancelled(cancel);
-        BertModel converted = slicedConfiguration(model, *configurations[i], points.plan, "bf16");
-        converted->to(torch::kBFloat16);
-        points.candidates.push_back(pointFor(*configurations[i], *converted, val, points.candidates.size(), latencyRuns, cancel));
-        if (observer) observer->onProgress(clock.at("bf16 configurations", int64_t(i + 1), int64_t(configurations.size())));
-    }
-    return points;
+    return convertedConfigurations(model, val, searches, latencyRuns, "bf16", [](BertModelImpl& m) { m.to(torch::kBFloat16); },
+                                   observer, cancel);
 }
 
 SearchResult distilledConfigurations(BertModelImpl& model, const std::vector<Feature>& train, const TaskEvaluator& val,
