@@ -90,6 +90,12 @@ private Q_SLOTS:
             QVERIFY2(forced.out.contains(QString::fromStdString(ax::detectOpenBlasCoreType()) + " kernels"), qPrintable(forced.out));
         const Run userChoice = runCli({"--version"}, {}, {"AXFORMER_TREAT_BLAS_AS_SLOW=1", "OPENBLAS_CORETYPE=Prescott"});
         QVERIFY2(userChoice.out.contains("Prescott kernels"), "an explicit user setting is respected");
+        // ... and when it is slower than what the CPU runs, the user is told so.
+        if (!ax::detectOpenBlasCoreType().empty())
+            QVERIFY2(userChoice.out.contains("OPENBLAS_CORETYPE=Prescott is set; this CPU can run OpenBLAS's " +
+                                             QString::fromStdString(ax::detectOpenBlasCoreType()) + " kernels"),
+                     qPrintable(userChoice.out));
+        QVERIFY2(!forced.out.contains("note:"), qPrintable(forced.out));  // the tool's own choice is the best
     }
 
     // --threads, else the OMP_NUM_THREADS the user exported, else every core.
