@@ -2,6 +2,7 @@
 // 3 processes over loopback (LibTorch's c10d, Gloo) end exactly as one process does: the same
 // journal byte for byte, the same decisions, losses, metrics and predictions. A rank that never
 // joins, or dies, makes the others stop with a clear error; the journal then resumes the search.
+// The SQuAD case needs ../shared (the reference model and SQuAD dev); the rest makes its own data.
 #include "test_support.h"
 
 #include "synthetic_task.h"
@@ -220,6 +221,29 @@ private Q_SLOTS:
             QCOMPARE(json::parse(fileBytes(ranks[0].out)), json::parse(one.out.toStdString()));  // loss and metrics, exactly
             QVERIFY(fileBytes(predictions) == fileBytes(m_root / "predictions-1.tsv"));
         }
+    }
+
+    // Span extraction shares every window's start/end logits: the answers must be the same too.
+    void squadEvalOnTwoProcessesGivesTheOneProcessAnswers()
+    {
+        AX_REQUIRE_SHARED(tiny, "reference/tiny");
+        AX_REQUIRE_SHARED(vocab, "vocab/bert-base-uncased/vocab.txt");
+        AX_REQUIRE_SHARED(squad, "data/squad-v1.1");
+        const fs::path model = m_root / "qa-tiny";  // the reference model (random weights) with a vocabulary
+        fs::create_directories(model);
+        for (const char* file : {"config.json", "model.safetensors"}) fs::copy_file(tiny / file, model / file);
+        fs::copy_file(vocab, model / "vocab.txt");
+        const auto arguments = [&](const fs::path& predictions) {
+            return QStringList{"eval", "--model", path(model), "--task", "squad", "--data", path(squad), "--max-eval", "40",
+                               "--max-seq-len", "128", "--batch-size", "8", "--threads", "1", "--json", "--quiet",
+                               "--predictions", path(predictions)};
+        };
+        const ax::test::CliRun one = ax::test::runCli(arguments(m_root / "answers-1.json"));
+        QVERIFY2(one.exitCode == 0, qPrintable(one.out + one.err));
+        std::vector<Rank> ranks = runWorld(arguments(m_root / "answers-2.json"), 2, m_root / "squad-logs");
+        EXPECT_ALL_SUCCEEDED(ranks);
+        QCOMPARE(json::parse(fileBytes(ranks[0].out)), json::parse(one.out.toStdString()));
+        QVERIFY(fileBytes(m_root / "answers-2.json") == fileBytes(m_root / "answers-1.json"));
     }
 
     void aRankThatNeverJoinsStopsTheOthersAfterTheTimeout()
