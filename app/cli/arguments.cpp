@@ -43,16 +43,22 @@ std::string Arguments::required(const std::string& name) const
     return *found;
 }
 
+std::optional<int> wholeNumberIn(const std::string& text, int minimum, int maximum)
+{
+    try {
+        size_t used = 0;
+        const long parsed = std::stol(text, &used);
+        if (used == text.size() && parsed >= minimum && parsed <= maximum) return static_cast<int>(parsed);
+    } catch (const std::exception&) {  // not a number, or beyond long
+    }
+    return std::nullopt;
+}
+
 int Arguments::integer(const std::string& name, int fallback, int minimum, int maximum) const
 {
     const auto text = value(name);
     if (!text) return fallback;
-    try {
-        size_t used = 0;
-        const long parsed = std::stol(*text, &used);
-        if (used == text->size() && parsed >= minimum && parsed <= maximum) return static_cast<int>(parsed);
-    } catch (const std::exception&) {
-    }
+    if (const auto parsed = wholeNumberIn(*text, minimum, maximum)) return *parsed;
     throw UsageError("--" + name + " must be an integer in [" + std::to_string(minimum) + ", " + std::to_string(maximum) +
                      "], got \"" + *text + "\"");
 }

@@ -17,6 +17,10 @@ public:
     explicit UsageError(const std::string& message) : std::runtime_error(message) {}
 };
 
+// `text` as a whole number in [minimum, maximum], or nullopt when it is not one (the options,
+// the environment variables and the port of --master share it).
+std::optional<int> wholeNumberIn(const std::string& text, int minimum, int maximum);
+
 class Arguments {
 public:
     // `flags` take no value; `options` take one. Throws UsageError for anything else.

@@ -29,12 +29,7 @@ int environmentNumber(const char* variable, int fallback, int minimum, int maxim
 {
     const auto text = environment(variable);
     if (!text) return fallback;
-    try {
-        size_t used = 0;
-        const long value = std::stol(*text, &used);
-        if (used == text->size() && value >= minimum && value <= maximum) return static_cast<int>(value);
-    } catch (const std::exception&) {
-    }
+    if (const auto parsed = wholeNumberIn(*text, minimum, maximum)) return *parsed;
     throw UsageError(std::string("$") + variable + " must be a whole number from " + std::to_string(minimum) + " to " +
                      std::to_string(maximum) + ", got \"" + *text + "\"");
 }
@@ -72,15 +67,9 @@ std::unique_ptr<Collective> joinFromArguments(const Arguments& arguments)
         if (colon == std::string::npos || colon == 0) throw UsageError("--master takes HOST:PORT, got \"" + *master + "\"");
         settings.masterHost = master->substr(0, colon);
         const std::string port = master->substr(colon + 1);
-        size_t used = 0;
-        int value = 0;
-        try {
-            value = std::stoi(port, &used);
-        } catch (const std::exception&) {
-        }
-        if (used != port.size() || value < 1 || value > 65535)
-            throw UsageError("--master's port must be from 1 to 65535, got \"" + port + "\"");
-        settings.masterPort = value;
+        const auto number = wholeNumberIn(port, 1, 65535);
+        if (!number) throw UsageError("--master's port must be from 1 to 65535, got \"" + port + "\"");
+        settings.masterPort = *number;
     } else if (const auto host = environment("MASTER_ADDR")) {
         settings.masterHost = *host;
         settings.masterPort = environmentNumber("MASTER_PORT", 29500, 1, 65535);

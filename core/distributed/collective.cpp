@@ -1,6 +1,7 @@
 #include "distributed/collective.h"
 
 #include "common/error.h"
+#include "common/fnv_hash.h"
 
 #include <cstdint>
 
@@ -30,8 +31,9 @@ std::string fromLead(Collective* collective, const std::function<std::string()>&
 void requireSameEverywhere(Collective* collective, const std::string& fingerprint, const std::string& what)
 {
     if (!collective || collective->size() < 2) return;
-    uint64_t hash = 14695981039346656037ull;  // FNV-1a
-    for (const unsigned char c : fingerprint) hash = (hash ^ c) * 1099511628211ull;
+    FnvHash fnv;
+    fnv.addText(fingerprint);
+    const uint64_t hash = fnv.value();
     // Four 16-bit pieces and their squares: the sums equal size * piece and size * piece^2 (exact
     // in doubles) only when every rank has the same piece, as a variance of zero says.
     std::vector<double> sums;

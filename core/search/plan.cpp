@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/fnv_hash.h"
 #include "io/json_file.h"
 #include "io/checkpoint.h"
 
@@ -233,7 +234,8 @@ void requirePlanForModel(const Plan& plan, const std::filesystem::path& modelFol
 std::string weightsHash(const std::filesystem::path& modelFolder)
 {
     const Checkpoint checkpoint = Checkpoint::openFolder(modelFolder);
-    uint64_t hash = 1469598103934665603ull;
+    // Not FNV's offset basis (a digit short), but every plan and journal's hash was made with it.
+    FnvHash hash(1469598103934665603ull);
     std::vector<char> buffer(1 << 20);
     for (const SafetensorsReader& shard : checkpoint.shards()) {
         const std::filesystem::path& file = shard.path();
@@ -241,14 +243,11 @@ std::string weightsHash(const std::filesystem::path& modelFolder)
         if (!in) failIn(file.string(), "cannot open for reading");
         while (in) {
             in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-            for (std::streamsize i = 0; i < in.gcount(); ++i) {
-                hash ^= static_cast<unsigned char>(buffer[static_cast<size_t>(i)]);
-                hash *= 1099511628211ull;
-            }
+            hash.addBytes(buffer.data(), static_cast<size_t>(in.gcount()));
         }
     }
     char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash.value()));
     return text;
 }
 

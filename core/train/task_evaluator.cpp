@@ -1,6 +1,7 @@
 #include "train/task_evaluator.h"
 
 #include "common/error.h"
+#include "common/fnv_hash.h"
 #include "common/freed_memory.h"
 #include "model/bert_model.h"
 #include "train/batch_tensors.h"
@@ -50,20 +51,17 @@ size_t TaskEvaluator::ownedBatchCount() const
 
 uint64_t TaskEvaluator::contentHash() const
 {
-    uint64_t hash = 14695981039346656037ull;  // FNV-1a
-    const auto mix = [&](int64_t value) {
-        for (int byte = 0; byte < 8; ++byte) hash = (hash ^ ((static_cast<uint64_t>(value) >> (8 * byte)) & 0xff)) * 1099511628211ull;
-    };
+    FnvHash hash;
     for (const Feature& feature : m_features) {
-        mix(static_cast<int64_t>(feature.inputIds.size()));
-        for (const int64_t id : feature.inputIds) mix(id);
-        for (const int64_t type : feature.tokenTypeIds) mix(type);
-        mix(feature.label);
-        mix(static_cast<int64_t>(std::llround(double(feature.score) * 1e6)));
-        mix(feature.startPosition);
-        mix(feature.endPosition);
+        hash.addInteger(static_cast<int64_t>(feature.inputIds.size()));
+        hash.addBytes(feature.inputIds.data(), feature.inputIds.size() * sizeof(int64_t));
+        hash.addBytes(feature.tokenTypeIds.data(), feature.tokenTypeIds.size() * sizeof(int64_t));
+        hash.addInteger(feature.label);
+        hash.addInteger(static_cast<int64_t>(std::llround(double(feature.score) * 1e6)));
+        hash.addInteger(feature.startPosition);
+        hash.addInteger(feature.endPosition);
     }
-    return hash;
+    return hash.value();
 }
 
 namespace {
