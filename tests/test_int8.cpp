@@ -177,7 +177,7 @@ private Q_SLOTS:
         QVERIFY(loadModelFolder(scratch / "int8").model->isInt8());
         const ax::test::CliRun nothing = ax::test::runCli({"apply", "--model", path(scratch / "model"), "--out", path(scratch / "x")});
         QCOMPARE(nothing.exitCode, 2);
-        QVERIFY2(nothing.err.contains("nothing to apply: give --plan FILE, --quantize int8, or both"), qPrintable(nothing.err));
+        QVERIFY2(nothing.err.contains("nothing to apply: give --plan FILE, --quantize int8|bf16, or both"), qPrintable(nothing.err));
         const ax::test::CliRun int4 = ax::test::runCli({"apply", "--model", path(scratch / "model"), "--quantize", "int4", "--out", path(scratch / "x")});
         QCOMPARE(int4.exitCode, 2);
     }

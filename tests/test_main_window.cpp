@@ -30,10 +30,11 @@ private Q_SLOTS:
         summary.intermediateSize = 1024;
         summary.parameters = 11267386;
         summary.bytesOnDisk = 45078208;
+        summary.precision = "bfloat16";
         summary.taskHeads = {"pooler", "masked_lm"};
         summary.layers = {{4, 1024, true, true, 0}, {2, 512, true, false, 0}, {0, 0, false, false, 30}};
         view.setSummary(summary);
-        QVERIFY(view.factsText().contains("11.3 M parameters, 45.1 MB on disk"));
+        QVERIFY(view.factsText().contains("11.3 M parameters (bfloat16), 45.1 MB on disk"));
         QVERIFY(view.factsText().contains("pooler, masked_lm"));
         const QTableWidget* table = view.layerTable();
         QCOMPARE(table->rowCount(), 3);

@@ -424,6 +424,39 @@ private Q_SLOTS:
                 report.find("| baseline + " + variant.toStdString() + " | 0 |") != std::string::npos);
     }
 
+    // A model exported in bfloat16 (apply --quantize bf16) is searched as it runs: its baseline is
+    // the float32 search's bf16 baseline point. It refuses --int8 and --bf16 points, which are
+    // made from a float32 model, before any work.
+    void searchRunsOnABf16Model()
+    {
+        SearchJob floatJob = jobOnTheFixture("bf16-source");
+        floatJob.settings.topK = 4;
+        floatJob.bf16 = true;
+        const SearchJobResult floatOutcome = runSearchJob(floatJob);
+        const double bf16Point = floatOutcome.bf16->candidates.front().valLoss;
+
+        SearchJob job = jobOnTheFixture("bf16-model");
+        {
+            LoadedModel loaded = loadModelFolder(job.model);
+            loaded.model->convertToBf16();
+            saveModelFolder(*loaded.model, job.model, job.model);
+        }
+        job.settings.topK = 4;
+        const SearchJobResult outcome = runSearchJob(job);
+        const double baseline = outcome.search.candidates.front().valLoss;
+        qInfo("val loss: float32 baseline %.6f, its bf16 point %.6f, baseline of the bf16 model's search %.6f",
+              floatOutcome.search.candidates.front().valLoss, bf16Point, baseline);
+        QVERIFY(std::abs(baseline - bf16Point) <= 1e-5 * bf16Point);
+        QVERIFY(baseline != floatOutcome.search.candidates.front().valLoss);
+        QVERIFY(outcome.search.candidates.size() > 1);  // the candidates ran in bfloat16 too
+
+        job.out = job.model.parent_path() / "run-with-points";
+        job.int8 = true;
+        ax::test::expectErrorMentioning([&] { runSearchJob(job); },
+                                        "already runs in bfloat16; int8 and bf16 points are made from a float32 model");
+        QVERIFY(!fs::exists(job.out / "journal.jsonl"));
+    }
+
     // `--distill`: the final configuration, sliced and fine-tuned again with the model as teacher,
     // joins pareto.json as a point of variant "distilled" (the same configuration, other weights)
     // and report.md's table; the distillation options without --distill are a usage error.

@@ -334,23 +334,31 @@ private Q_SLOTS:
                                         QString::fromStdString(file.string()) + ": made for another model (weights hash 0123456789abcdef)");
     }
 
-    // The plan tab's export, in float and with its int8 toggle on: both reload, the int8 one
-    // quantized and smaller.
-    void exportsThePlanInFloatOrInt8()
+    // The plan tab's export in each precision: all reload in the precision asked, the int8 and
+    // bfloat16 ones smaller.
+    void exportsThePlanInEachPrecision()
     {
         const QString plan = QDir(demoRun()).filePath("plan.json");
         const fs::path folder = ax::test::scratchFolder("export");
-        studio::exportSlicedModel(plan, QString::fromStdString((folder / "float").string()), false);
-        studio::exportSlicedModel(plan, QString::fromStdString((folder / "int8").string()), true);
+        studio::exportSlicedModel(plan, QString::fromStdString((folder / "float").string()), Precision::Float32);
+        studio::exportSlicedModel(plan, QString::fromStdString((folder / "int8").string()), Precision::Int8);
+        studio::exportSlicedModel(plan, QString::fromStdString((folder / "bf16").string()), Precision::BFloat16);
         const LoadedModel asFloat = loadModelFolder(folder / "float");
         const LoadedModel asInt8 = loadModelFolder(folder / "int8");
-        QVERIFY(!asFloat.model->isInt8());
-        QVERIFY(asInt8.model->isInt8());
+        const LoadedModel asBf16 = loadModelFolder(folder / "bf16");
+        QVERIFY(asFloat.model->precision() == Precision::Float32);
+        QVERIFY(asInt8.model->precision() == Precision::Int8);
+        QVERIFY(asBf16.model->precision() == Precision::BFloat16);
         QVERIFY(asInt8.bytesOnDisk < asFloat.bytesOnDisk);
+        QVERIFY(asBf16.bytesOnDisk < asFloat.bytesOnDisk * 6 / 10);
         QCOMPARE(asInt8.model->parameterCount(), asFloat.model->parameterCount());
+        QCOMPARE(asBf16.model->parameterCount(), asFloat.model->parameterCount());
         QVERIFY(fs::exists(folder / "int8" / "plan.json"));
         studio::MainWindow window;
-        QVERIFY(window.findChild<QCheckBox*>(QStringLiteral("exportInt8")) != nullptr);
+        const auto* precision = window.findChild<QComboBox*>(QStringLiteral("exportPrecision"));
+        QVERIFY(precision != nullptr);
+        QCOMPARE(precision->count(), 3);
+        QCOMPARE(precision->itemText(int(Precision::BFloat16)), QString("bfloat16"));
     }
 
     void windowShowsARunAndItsAttention()

@@ -25,6 +25,7 @@ struct ModelSummary {
     int maxPositions = 0;
     qint64 parameters = 0;
     qint64 bytesOnDisk = 0;
+    QString precision;  // "float32", "int8 encoder projections", "bfloat16"
     QStringList taskHeads;
     QStringList labels;
     QVector<LayerSummary> layers;

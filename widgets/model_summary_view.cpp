@@ -66,7 +66,8 @@ void ModelSummaryView::setSummary(const ModelSummary& summary)
                  .arg(summary.numHeads)
                  .arg(summary.headDim)
                  .arg(summary.intermediateSize);
-    lines << tr("%1 parameters, %2 on disk").arg(formatCount(summary.parameters), formatBytes(summary.bytesOnDisk));
+    const QString precision = summary.precision.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(summary.precision);
+    lines << tr("%1 parameters%2, %3 on disk").arg(formatCount(summary.parameters), precision, formatBytes(summary.bytesOnDisk));
     lines << tr("Vocabulary %1 tokens, %2 positions").arg(summary.vocabSize).arg(summary.maxPositions);
     lines << tr("Task heads: %1").arg(summary.taskHeads.isEmpty() ? tr("none") : summary.taskHeads.join(", "));
     if (!summary.labels.isEmpty()) lines << tr("Labels: %1").arg(summary.labels.join(", "));

@@ -41,7 +41,7 @@ json describe(const ModelFacts& facts)
             {"num_labels", facts.numLabels},
             {"id2label", labels},
             {"params", facts.parameters},
-            {"precision", config.extraFields.contains(kInt8ConfigField) ? "int8 encoder projections" : "float32"},
+            {"precision", facts.precision},
             {"bytes_on_disk", facts.bytesOnDisk},
             {"ignored_tensors", facts.ignoredTensors}};
 }

@@ -23,7 +23,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
@@ -91,6 +90,7 @@ widgets::ModelSummary summarise(const ModelFacts& facts)
     summary.maxPositions = config.maxPositions;
     summary.parameters = facts.parameters;
     summary.bytesOnDisk = static_cast<qint64>(facts.bytesOnDisk);
+    summary.precision = QString::fromStdString(facts.precision);
     for (const auto& head : facts.taskHeads) summary.taskHeads << QString::fromStdString(head);
     for (const auto& entry : config.id2label) summary.labels << QString::fromStdString(entry.second);
     for (const LayerShape& layer : config.layers)
@@ -230,18 +230,22 @@ MainWindow::MainWindow(QWidget* parent)
     rerun->setToolTip(tr("A change re-runs the search by itself after a short pause: forced decisions are kept and the "
                          "search continues around them, in the background; a newer run replaces an older one"));
     connect(rerun, &QPushButton::clicked, this, &MainWindow::rerunWithOverrides);
-    // Quantization is a last step of the plan: the exported folder is the sliced model, in int8
-    // when asked (what `axformer apply --plan P --quantize int8` writes).
-    m_exportInt8 = new QCheckBox(tr("int8 encoder projections"), planTab);
-    m_exportInt8->setObjectName(QStringLiteral("exportInt8"));
-    m_exportInt8->setToolTip(tr("Export the sliced model with dynamic int8 encoder projections: smaller on disk and, at "
-                                "larger batches, faster; the Pareto front's int8 points (search with int8 points) show "
-                                "what it costs in accuracy"));
+    // Precision is a last step of the plan: the exported folder is the sliced model, in int8 or
+    // bfloat16 when asked (what `axformer apply --plan P --quantize int8|bf16` writes). The items'
+    // order is Precision's.
+    m_exportPrecision = new QComboBox(planTab);
+    m_exportPrecision->setObjectName(QStringLiteral("exportPrecision"));
+    m_exportPrecision->addItems({tr("float32"), tr("int8 encoder projections"), tr("bfloat16")});
+    m_exportPrecision->setToolTip(tr("The precision of the exported model. int8: a quarter of the projections' bytes, faster "
+                                     "at larger batches. bfloat16: half the bytes, faster on CPUs with AVX-512 BF16 or "
+                                     "AMX. The Pareto front's int8 and bf16 points (search with those points) show what "
+                                     "each costs in accuracy"));
     auto* exportButton = new QPushButton(tr("Export sliced model…"), planTab);
     connect(exportButton, &QPushButton::clicked, this, &MainWindow::exportModel);
     auto* planButtons = new QHBoxLayout;
     planButtons->addStretch(1);
-    planButtons->addWidget(m_exportInt8);
+    planButtons->addWidget(new QLabel(tr("Export as"), planTab));
+    planButtons->addWidget(m_exportPrecision);
     planButtons->addWidget(exportButton);
     planButtons->addWidget(rerun);
     planLayout->addLayout(planButtons);
@@ -734,8 +738,10 @@ void MainWindow::exportModel()
         showError(tr("Nothing to export"), tr("open or run a search first"));
         return;
     }
+    static const char* const suffixes[] = {"", "-int8", "-bf16"};
+    const auto precision = static_cast<Precision>(m_exportPrecision->currentIndex());
     const QString out = QFileDialog::getSaveFileName(this, tr("Export Sliced Model Folder"),
-                                                     m_exportInt8->isChecked() ? "approximated-model-int8" : "approximated-model");
+                                                     QStringLiteral("approximated-model") + suffixes[int(precision)]);
     if (out.isEmpty()) return;
     const QString plan = QDir(m_run->folder).filePath("plan.json");
     statusBar()->showMessage(tr("Slicing and saving %1…").arg(out));
@@ -746,10 +752,9 @@ void MainWindow::exportModel()
         if (error.isEmpty()) statusBar()->showMessage(tr("Saved the sliced model to %1").arg(out));
         else showError(tr("Export failed"), error);
     });
-    const bool int8 = m_exportInt8->isChecked();
-    watcher->setFuture(QtConcurrent::run([plan, out, int8]() -> QString {
+    watcher->setFuture(QtConcurrent::run([plan, out, precision]() -> QString {
         try {
-            exportSlicedModel(plan, out, int8);
+            exportSlicedModel(plan, out, precision);
             return {};
         } catch (const std::exception& error) {
             return QString::fromUtf8(error.what());

@@ -18,7 +18,6 @@ class QLineEdit;
 class QSpinBox;
 class QTabWidget;
 class QTextBrowser;
-class QCheckBox;
 class QComboBox;
 class QTimer;
 class QDockWidget;
@@ -134,7 +133,7 @@ private:
     bool m_showingOverrides = false;       // the window itself is filling in the plan view's overrides
     QVector<widgets::ConfigurationPoint> m_livePoints;  // the running search's configurations so far
     QTimer* m_liveRepaint;                 // batches their repaints
-    QCheckBox* m_exportInt8 = nullptr;     // the plan tab's precision for exported models
+    QComboBox* m_exportPrecision = nullptr;  // the plan tab's precision for exported models
     int m_normalFontSize = 0;             // the point size before classroom mode enlarged it
 };
 

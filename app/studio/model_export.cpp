@@ -9,7 +9,7 @@
 
 namespace ax::studio {
 
-void exportSlicedModel(const QString& planFile, const QString& out, bool int8)
+void exportSlicedModel(const QString& planFile, const QString& out, Precision precision)
 {
     const std::filesystem::path planPath = planFile.toStdString();
     const Plan plan = Plan::fromFile(planPath);
@@ -18,7 +18,7 @@ void exportSlicedModel(const QString& planFile, const QString& out, bool int8)
     LoadedModel loaded = loadModelFolder(plan.modelPath);
     const Approximation approximation = plan.approximation(loaded.model->config(), planPath.string());
     BertModel sliced = sliceModel(*loaded.model, approximation);
-    if (int8) sliced->quantizeInt8();
+    sliced->convertTo(precision);
     saveModelFolder(*sliced, out.toStdString(), plan.modelPath);
     writeFileAtomically(std::filesystem::path(out.toStdString()) / "plan.json", plan.toJson().dump(2) + "\n");
 }

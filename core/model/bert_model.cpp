@@ -176,6 +176,7 @@ std::vector<std::pair<std::string, torch::Tensor>> BertModelImpl::namedWeights()
 
 void BertModelImpl::quantizeInt8()
 {
+    if (isBf16()) throw Error("a bfloat16 model cannot also be quantized to int8: quantize its float32 original");
     for (BertLayer& layer : m_layers) layer->quantizeInt8();
     m_config.extraFields[kInt8ConfigField] = kInt8ConfigValue;
 }
@@ -183,6 +184,34 @@ void BertModelImpl::quantizeInt8()
 bool BertModelImpl::isInt8() const
 {
     return m_config.extraFields.contains(kInt8ConfigField);
+}
+
+void BertModelImpl::convertToBf16()
+{
+    if (isInt8()) throw Error("an int8 model cannot also be converted to bfloat16: convert its float32 original");
+    to(torch::kBFloat16);
+    m_config.extraFields[kPrecisionConfigField] = kBf16ConfigValue;
+    m_config.extraFields["torch_dtype"] = "bfloat16";
+}
+
+bool BertModelImpl::isBf16() const
+{
+    const auto field = m_config.extraFields.find(kPrecisionConfigField);
+    return field != m_config.extraFields.end() && *field == kBf16ConfigValue;
+}
+
+Precision BertModelImpl::precision() const
+{
+    return isInt8() ? Precision::Int8 : isBf16() ? Precision::BFloat16 : Precision::Float32;
+}
+
+void BertModelImpl::convertTo(Precision precision)
+{
+    switch (precision) {
+    case Precision::Float32: return;
+    case Precision::Int8: return quantizeInt8();
+    case Precision::BFloat16: return convertToBf16();
+    }
 }
 
 std::map<std::string, const Int8Weight*> BertModelImpl::int8Weights() const

@@ -10,6 +10,7 @@
 #include "io/bert_config.h"
 #include "model/approximation.h"
 #include "model/bert_layer.h"
+#include "model/precision.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -55,6 +56,11 @@ struct BertOutput {
 // config.json's field that marks a model saved with int8 encoder projections.
 inline constexpr const char* kInt8ConfigField = "axformer_quantization";
 inline constexpr const char* kInt8ConfigValue = "dynamic-int8-per-channel";
+// config.json's field that marks a model saved to run with every weight in bfloat16. Its own field,
+// not "torch_dtype" (which says bfloat16 too, for Hugging Face's tools): a Hugging Face checkpoint
+// merely stored in bfloat16 loads in float32 here, as from_pretrained loads it by default.
+inline constexpr const char* kPrecisionConfigField = "axformer_precision";
+inline constexpr const char* kBf16ConfigValue = "bfloat16";
 
 class BertModelImpl : public torch::nn::Module {
 public:
@@ -84,6 +90,14 @@ public:
     // heads stay float, as in PyTorch's quantize_dynamic of a BERT's encoder.
     void quantizeInt8();
     bool isInt8() const;
+    // Every weight in bfloat16: LibTorch then runs the matrix products through oneDNN, on AVX-512
+    // BF16 or AMX where the CPU has them. Recorded in the config (kPrecisionConfigField) so that a
+    // saved folder (half the bytes) reloads in bfloat16. An int8 model is not converted (ax::Error).
+    void convertToBf16();
+    bool isBf16() const;
+    Precision precision() const;
+    // quantizeInt8() or convertToBf16(); Float32 leaves the model as it is.
+    void convertTo(Precision precision);
     // The int8 weight of each quantized projection, by Hugging Face name.
     std::map<std::string, const Int8Weight*> int8Weights() const;
 

@@ -17,6 +17,7 @@ struct ModelFacts {
     std::vector<std::string> taskHeads;      // "pooler", "sequence_classification", "question_answering", "masked_lm"
     int numLabels = 0;
     int64_t parameters = 0;
+    std::string precision;                   // "float32", "int8 encoder projections" or "bfloat16"
     uint64_t bytesOnDisk = 0;
     std::vector<std::string> ignoredTensors;
 };

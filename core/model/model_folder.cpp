@@ -117,6 +117,19 @@ torch::Tensor readInt8Weight(const Checkpoint& checkpoint, const NameResolver& n
     return values.to(torch::kFloat32) * scales.unsqueeze(1);
 }
 
+// config.json may mark the model bfloat16 (kPrecisionConfigField), or int8, not both.
+void requireKnownPrecision(const BertConfig& config, const fs::path& configFile)
+{
+    const auto field = config.extraFields.find(kPrecisionConfigField);
+    if (field == config.extraFields.end()) return;
+    if (*field != kBf16ConfigValue)
+        failIn(configFile.string(), std::string("\"") + kPrecisionConfigField + "\" is " + field->dump() + ", this build reads \"" +
+                                        kBf16ConfigValue + "\"");
+    if (config.extraFields.contains(kInt8ConfigField))
+        failIn(configFile.string(), std::string("says both \"") + kPrecisionConfigField + "\": \"" + kBf16ConfigValue + "\" and \"" +
+                                        kInt8ConfigField + "\": a model runs in one precision");
+}
+
 fs::path siblingPath(const fs::path& target, const std::string& tag)
 {
     std::random_device device;
@@ -199,9 +212,11 @@ LoadedModel loadModelFolder(const fs::path& folder)
     }
     for (const std::string& canonical : names.canonicalNames())
         if (used.count(canonical) == 0 && !isKnownUnused(canonical)) loaded.ignoredTensors.push_back(*names.find(canonical));
-    // The float weights hold exactly what the int8 ones did: quantizing them again packs the same
-    // integers and scales.
+    // The float weights hold exactly what the int8 (or bfloat16) ones did: converting them again
+    // packs the same integers and scales (or gives the same bfloat16 values).
+    requireKnownPrecision(config, configFile);
     if (loaded.model->isInt8()) loaded.model->quantizeInt8();
+    if (loaded.model->isBf16()) loaded.model->convertToBf16();
     loaded.model->eval();
     return loaded;
 }

@@ -108,8 +108,9 @@ BertModel sliceModel(BertModelImpl& model, const Approximation& approximation)
         target.copy_(value);
     }
     sliced->train(model.is_training());
-    // The copied weights are what the int8 ones hold: a sliced int8 model runs in int8 too.
-    if (model.isInt8()) sliced->quantizeInt8();
+    // The copied weights are what the int8 (bfloat16) ones hold: a sliced int8 (bfloat16) model
+    // runs in int8 (bfloat16) too. The config, copied above, already names the precision.
+    sliced->convertTo(model.precision());
     return sliced;
 }
 

@@ -96,7 +96,7 @@ SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, 
 SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
                                 int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
 {
-    return convertedConfigurations(model, val, searches, latencyRuns, "bf16", [](BertModelImpl& m) { m.to(torch::kBFloat16); },
+    return convertedConfigurations(model, val, searches, latencyRuns, "bf16", [](BertModelImpl& m) { m.convertToBf16(); },
                                    observer, cancel);
 }
 

@@ -153,6 +153,10 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     const TaskSpec& task = *job.task;
     LoadedModel loaded = loadModelFolder(job.model);
     BertModelImpl& model = *loaded.model;
+    // Each option converts the float32 model; checked now, not after the search's hours.
+    if ((job.int8 || job.bf16) && model.precision() != Precision::Float32)
+        throw Error(job.model.string() + ": the model already runs in " + (model.isInt8() ? "int8" : "bfloat16") +
+                    "; int8 and bf16 points are made from a float32 model");
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(job.model);
     checkInputsFit(loaded, tokenizer.vocab(), job.evaluation.maxSeqLength);
     requireHeadFor(model, task, job.model);

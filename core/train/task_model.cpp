@@ -25,8 +25,11 @@ BertModel modelForTask(BertModelImpl& pretrained, const TaskSpec& task, uint64_t
         config.architectures = {config.architecturePrefix() + "ForSequenceClassification"};
     }
     config.extraFields["finetuning_task"] = task.name;
-    // Training changes the float weights: the result is a float model (quantize it again to run in int8).
+    // Training changes the float weights: the result is a float32 model (convert it again to run in
+    // int8 or bfloat16).
     config.extraFields.erase(kInt8ConfigField);
+    config.extraFields.erase(kPrecisionConfigField);
+    if (config.extraFields.contains("torch_dtype")) config.extraFields["torch_dtype"] = "float32";
 
     BertModel model(config, heads);
     model->initialiseWeights(seed);
