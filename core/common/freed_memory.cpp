@@ -24,7 +24,12 @@ constexpr int kDefaultThreshold = 128 << 10;    // glibc's M_MMAP_THRESHOLD and 
 void returnFreedMemoryToSystem()
 {
 #if defined(__GLIBC__)
-    if (g_keepers.load() == 0) ::malloc_trim(0);
+    if (g_keepers.load() > 0) {
+        const struct mallinfo2 heap = ::mallinfo2();
+        // fordblks counts the top chunk too, which M_TOP_PAD keeps on purpose; keepcost is that top.
+        if (heap.fordblks - heap.keepcost < kKeptFreeMemoryCap) return;
+    }
+    ::malloc_trim(0);
 #endif
 }
 

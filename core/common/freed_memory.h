@@ -9,15 +9,22 @@ namespace ax {
 // SQuAD dev one batch at a time grew the resident set from 1.3 GB (1,000 questions) to 2.9 GB (all
 // 10,570), although each batch needs the same memory. Trimming after each batch keeps the peak at
 // one batch's working set; the pages are faulted in again by the next batch (docs/BENCHMARKS.md).
-// A no-op where the C library has no malloc_trim, and while a KeepFreedMemory is alive.
+// While a KeepFreedMemory is alive, it trims only once more than kKeptFreeMemoryCap bytes lie free
+// between the heap's chunks in use. A no-op where the C library has no malloc_trim.
 void returnFreedMemoryToSystem();
 
-// While alive, freed memory stays in the process: no trimming after each batch, and every tensor
-// below 1 GB comes from the heap instead of its own mmap, which glibc unmaps on free. A search
-// evaluates the same val batches for every candidate, so the pages it frees are the pages it needs
-// next: keeping them made the RTE search loop 26% faster for 90 MiB more peak memory
-// (docs/BENCHMARKS.md, "Search cost"). The last one to go trims once and puts glibc back on its
-// default thresholds (fixed, no longer adaptive). Process-wide; nests.
+// Free memory inside the heap (not counting its top) that a KeepFreedMemory lets accumulate: the
+// bound on what kept memory adds to the peak when batches of other shapes cannot reuse it.
+inline constexpr unsigned long kKeptFreeMemoryCap = 256ul << 20;
+
+// While alive, freed memory stays in the process: the trim after each batch waits for
+// kKeptFreeMemoryCap, and every tensor below 1 GB comes from the heap instead of its own mmap,
+// which glibc unmaps on free. Evaluation runs the same shapes batch after batch, and a search the
+// same val batches for every candidate, so the pages they free are the pages they need next:
+// keeping them made the RTE search loop 26% faster for 90 MiB more peak memory, and `eval` 1.5x
+// faster (docs/BENCHMARKS.md, "Search cost" and "Peak memory of evaluation"). The last one to go
+// trims once and puts glibc back on its default thresholds (fixed, no longer adaptive).
+// Process-wide; nests.
 class KeepFreedMemory {
 public:
     KeepFreedMemory();

@@ -127,6 +127,7 @@ EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const 
                                              ProgressObserver* observer) const
 {
     torch::InferenceMode inference;
+    const KeepFreedMemory keepFreedMemory;  // trimmed beyond a cap (freed_memory.h)
     const ProgressClock clock;
 
     EvaluationResult result;
@@ -165,7 +166,7 @@ EvaluationResult TaskEvaluator::evaluateWith(const BatchForward& forward, const 
                 collected.endLogits[feature].assign(end.data_ptr<float>(), end.data_ptr<float>() + length);
             }
         }
-        returnFreedMemoryToSystem();  // or the heap grows with the number of batches (freed_memory.h)
+        returnFreedMemoryToSystem();  // or the heap may grow with the number of batches (freed_memory.h)
         if (observer) observer->onProgress(clock.at("evaluate", ++done, ownedBatches));
     }
     if (m_collective && m_collective->size() > 1) combineShards(*m_collective, m_task->kind, m_features, collected);
