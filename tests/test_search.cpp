@@ -1,5 +1,5 @@
 // The AxFormer search on a small model trained here: the method's order and acceptance rule,
-// incremental evaluation equal to full passes, masked equal to sliced, resume after cancel giving
+// incremental evaluation (FFN-only passes too) equal to full passes, masked equal to sliced, resume after cancel giving
 // the same plan, user overrides, search variants in one run, and plan.json round trips and refusals.
 
 #include "model/slicing.h"
@@ -181,6 +181,12 @@ private Q_SLOTS:
             QVERIFY2(std::abs(full - candidate.valLoss) < 1e-5,
                      qPrintable(QString("candidate %1: %2 vs %3").arg(candidate.sequence).arg(full).arg(candidate.valLoss)));
         }
+        // The FFN candidates after the first of a layer ran only the FFN there (the kept attention
+        // output), and were still equal to full passes above.
+        qInfo("%lld whole and %lld FFN-only layer passes of %lld", (long long)result.layerPasses, (long long)result.ffnOnlyPasses,
+              (long long)result.naiveLayerPasses);
+        QVERIFY(result.ffnOnlyPasses > 0);
+        QVERIFY(result.layerPasses + result.ffnOnlyPasses < result.naiveLayerPasses);
         const EvaluationResult masked = f.val->evaluate(*f.model, &result.approximation);
         BertModel sliced = sliceModel(*f.model, result.approximation);
         const EvaluationResult physical = f.val->evaluate(*sliced);

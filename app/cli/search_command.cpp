@@ -185,6 +185,7 @@ int runSearchCommand(const Arguments& arguments)
                                                     [](const Decision& d) { return d.applied; })},
                           {"seconds", result.seconds},
                           {"layer_passes", result.layerPasses},
+                          {"ffn_only_layer_passes", result.ffnOnlyPasses},
                           {"naive_layer_passes", result.naiveLayerPasses},
                           {"baseline", {{"val_metric", before.valMetric}, {"dev_metric", *before.devMetric},
                                         {"params", before.parameters}, {"latency_ms", *before.latencyMs}}},

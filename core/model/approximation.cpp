@@ -17,6 +17,11 @@ bool LayerApproximation::operator==(const LayerApproximation& other) const
            ffnGroupRemoved == other.ffnGroupRemoved && hardAttentionTopK == other.hardAttentionTopK;
 }
 
+bool LayerApproximation::sameAttention(const LayerApproximation& other) const
+{
+    return removeAttention == other.removeAttention && headMask == other.headMask && hardAttentionTopK == other.hardAttentionTopK;
+}
+
 std::pair<int, int> ffnGroupRange(int width, int groups, int group)
 {
     const int base = width / groups;

@@ -18,6 +18,9 @@ struct LayerApproximation {
 
     bool isIdentity() const;
     bool operator==(const LayerApproximation& other) const;
+    // Equal in what the attention sub-layer does (block, heads, hard attention): the same input
+    // then gives the same attention output, whatever the FFN settings.
+    bool sameAttention(const LayerApproximation& other) const;
     bool operator!=(const LayerApproximation& other) const { return !(*this == other); }
 };
 

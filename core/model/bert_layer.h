@@ -24,6 +24,12 @@ public:
     torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
                           const LayerApproximation* approximation, torch::Tensor* attentionProbs);
 
+    // forward() is attentionSublayer() then ffnSublayer(); callers that cache the attention
+    // sub-layer's output (the search's layer cache) run them apart.
+    torch::Tensor attentionSublayer(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                    const LayerApproximation* approximation, torch::Tensor* attentionProbs = nullptr);
+    torch::Tensor ffnSublayer(const torch::Tensor& hidden, const LayerApproximation* approximation);
+
     const LayerShape& shape() const { return m_shape; }
 
     // Weights, by their Hugging Face names relative to "encoder.layer.N.".
@@ -37,9 +43,6 @@ public:
     std::vector<std::pair<std::string, const Int8Weight*>> int8Weights() const;
 
 private:
-    torch::Tensor attentionSublayer(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
-                                    const LayerApproximation* approximation, torch::Tensor* attentionProbs);
-    torch::Tensor ffnSublayer(const torch::Tensor& hidden, const LayerApproximation* approximation);
     torch::Tensor activate(const torch::Tensor& x) const;
 
     LayerShape m_shape;

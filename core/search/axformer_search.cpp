@@ -59,6 +59,7 @@ public:
         m_result.approximation = m_current;
         m_result.seconds = clock.seconds();
         m_result.layerPasses = m_cache.layerPasses();
+        m_result.ffnOnlyPasses = m_cache.ffnOnlyPasses();
         const size_t evaluated = m_result.candidates.size() - m_result.replayedCandidates;
         m_result.naiveLayerPasses = int64_t(evaluated) * layers * int64_t(m_val.ownedBatchCount());
         return std::move(m_result);

@@ -53,7 +53,8 @@ struct SearchResult {
     Approximation approximation;     // the final one
     double seconds = 0;
     // Both count this process's batches only, when the val batches are shared among processes.
-    int64_t layerPasses = 0;         // (batch, layer) passes actually run
+    int64_t layerPasses = 0;         // (batch, layer) passes actually run, whole
+    int64_t ffnOnlyPasses = 0;       // (batch, layer) passes that reused the attention output (layer_cache.h)
     int64_t naiveLayerPasses = 0;    // what full passes for every candidate evaluated would have cost
     size_t replayedCandidates = 0;   // taken from the journal of an earlier run, not evaluated
 };

@@ -10,9 +10,10 @@ namespace ax {
 // Per val batch; only the batches this process evaluates (TaskEvaluator::ownsBatch) are filled.
 struct LayerCache::State {
     std::vector<BatchTensors> batches;
-    std::vector<torch::Tensor> masks;   // additive attention masks
-    std::vector<torch::Tensor> hidden;  // input to m_layer, per batch
-    std::vector<size_t> owned;          // the indices of the filled ones
+    std::vector<torch::Tensor> masks;     // additive attention masks
+    std::vector<torch::Tensor> hidden;    // input to m_layer, per batch
+    std::vector<torch::Tensor> attended;  // output of m_layer's attention sub-layer, per batch
+    std::vector<size_t> owned;            // the indices of the filled ones
 };
 
 LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
@@ -24,6 +25,7 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
     m_state->batches.resize(count);
     m_state->masks.resize(count);
     m_state->hidden.resize(count);
+    m_state->attended.resize(count);
     for (size_t b = 0; b < count; ++b) {
         if (!evaluator.ownsBatch(b)) continue;
         m_state->owned.push_back(b);
@@ -42,6 +44,7 @@ void LayerCache::moveTo(size_t layer, const Approximation& approximation, const 
     const Approximation full = approximation.layers.empty() ? Approximation::none(int(m_model.layerCount())) : approximation;
     bool unchangedBelow = layer >= m_layer;
     for (size_t i = 0; unchangedBelow && i < m_layer; ++i) unchangedBelow = full.layers[i] == m_below.layers[i];
+    if (!unchangedBelow || layer != m_layer) forgetAttended();
     if (!unchangedBelow) {
         for (const size_t b : m_state->owned) {
             const BatchTensors& tensors = m_state->batches[b];
@@ -59,13 +62,32 @@ void LayerCache::moveTo(size_t layer, const Approximation& approximation, const 
     }
 }
 
+void LayerCache::forgetAttended()
+{
+    m_attendedBy.reset();
+    for (torch::Tensor& attended : m_state->attended) attended = torch::Tensor();
+}
+
 EvaluationResult LayerCache::evaluate(const Approximation& candidate, const CancelToken* cancel, ProgressObserver* observer)
 {
-    return m_evaluator.evaluateWith(
+    const size_t layers = m_model.layerCount();
+    const LayerApproximation here = candidate.layer(m_layer) ? *candidate.layer(m_layer) : LayerApproximation{};
+    const bool reuse = m_attendedBy && m_attendedBy->sameAttention(here);
+    // Kept outputs are replaced batch by batch below: a cancelled evaluation must not leave a mix
+    // that claims to come from one setting.
+    if (!reuse) m_attendedBy.reset();
+    EvaluationResult result = m_evaluator.evaluateWith(
         [&](size_t b, const BatchTensors&) {
             BertOutput output;
-            torch::Tensor hidden = m_state->hidden[b];
-            for (size_t layer = m_layer; layer < m_model.layerCount(); ++layer) {
+            torch::Tensor& attended = m_state->attended[b];
+            if (reuse) {
+                ++m_ffnOnlyPasses;
+            } else {
+                attended = m_model.runAttentionSublayer(m_layer, m_state->hidden[b], m_state->masks[b], &candidate);
+                ++m_layerPasses;
+            }
+            torch::Tensor hidden = m_model.runFfnSublayer(m_layer, attended, &candidate);
+            for (size_t layer = m_layer + 1; layer < layers; ++layer) {
                 hidden = m_model.runLayer(layer, hidden, m_state->masks[b], &candidate);
                 ++m_layerPasses;
             }
@@ -74,6 +96,8 @@ EvaluationResult LayerCache::evaluate(const Approximation& candidate, const Canc
             return output;
         },
         cancel, observer);
+    m_attendedBy = here;
+    return result;
 }
 
 }  // namespace ax
