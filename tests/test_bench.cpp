@@ -250,6 +250,20 @@ private Q_SLOTS:
         QCOMPARE(comparison.speedup, comparison.base.median / comparison.other.median);
     }
 
+    // Each model is quoted on the reference's scale, whatever that scale is: the reference timed
+    // beside itself comes out near its given figure (here a made-up 1000 ms).
+    void relativeLatencyQuotesOnTheReferenceScale()
+    {
+        BertModel model = randomModel();
+        LatencySettings settings = quickSettings();
+        settings.runs = 5;
+        const RelativeLatency latency(*model, 1000.0, settings);
+        const double self = latency.of(*model);
+        qInfo("the reference beside itself: %.1f ms on a scale of 1000", self);
+        QVERIFY(self > 500 && self < 2000);
+        QVERIFY_THROWS_EXCEPTION(Error, RelativeLatency(*model, 0.0, settings));
+    }
+
     void cliPrintsTheDesignJson()
     {
         const QString cli = qEnvironmentVariable("AXFORMER_CLI");

@@ -148,4 +148,16 @@ Comparison compareLatency(BertModelImpl& base, BertModelImpl& other, const Laten
     return comparison;
 }
 
+RelativeLatency::RelativeLatency(BertModelImpl& reference, double referenceMs, const LatencySettings& settings)
+    : m_reference(reference), m_referenceMs(referenceMs), m_settings(settings)
+{
+    if (!(referenceMs > 0)) throw Error("a relative latency needs the reference's latency, got " + std::to_string(referenceMs) + " ms");
+}
+
+double RelativeLatency::of(BertModelImpl& model) const
+{
+    const Comparison comparison = compareLatency(m_reference, model, m_settings);
+    return m_referenceMs * comparison.other.median / comparison.base.median;
+}
+
 }  // namespace ax

@@ -42,6 +42,22 @@ struct Comparison {
 };
 Comparison compareLatency(BertModelImpl& base, BertModelImpl& other, const LatencySettings& settings);
 
+// Many models timed on one scale: each alternately with `reference` (compareLatency) and quoted
+// as referenceMs / speed-up. The machine's drift between one model's timing and the next (medians
+// of one binary moved by ±15% between minutes here) then cancels out of their comparison, which is
+// what the Pareto front shows. `reference` must outlive this object.
+class RelativeLatency {
+public:
+    RelativeLatency(BertModelImpl& reference, double referenceMs, const LatencySettings& settings);
+    // Milliseconds of `model` on the reference's scale.
+    double of(BertModelImpl& model) const;
+
+private:
+    BertModelImpl& m_reference;
+    double m_referenceMs;
+    LatencySettings m_settings;
+};
+
 // The median of `values` (the mean of the two middle ones for an even count); 0 when empty.
 double medianOf(std::vector<double> values);
 

@@ -40,7 +40,7 @@ BertModel slicedConfiguration(BertModelImpl& model, const CandidateRecord& confi
 // `configuration` as a point of its own: its elements, parameters and FLOPs, with `variant`'s val
 // loss, metric and latency.
 CandidateRecord pointFor(const CandidateRecord& configuration, BertModelImpl& variant, const TaskEvaluator& val, size_t sequence,
-                         int latencyRuns, const CancelToken* cancel)
+                         const RelativeLatency* latency, const CancelToken* cancel)
 {
     const EvaluationResult evaluated = val.evaluate(variant, nullptr, cancel);
     CandidateRecord record = configuration;
@@ -49,13 +49,7 @@ CandidateRecord pointFor(const CandidateRecord& configuration, BertModelImpl& va
     record.valLoss = evaluated.meanLoss;
     record.valMetric = primaryMetric(val.task(), evaluated.metrics);
     record.latencyMs = std::nullopt;
-    if (latencyRuns > 0) {
-        LatencySettings latency;
-        latency.runs = latencyRuns;
-        latency.warmupRuns = 2;
-        latency.sequenceLength = std::min(latency.sequenceLength, variant.config().maxPositions);
-        record.latencyMs = measureLatency(variant, latency).median;
-    }
+    if (latency) record.latencyMs = latency->of(variant);
     return record;
 }
 
@@ -66,7 +60,7 @@ namespace {
 // The baseline and each search's final configuration, sliced and changed by `convert` (another
 // precision), each as a point of its own.
 SearchResult convertedConfigurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                     int latencyRuns, const char* precision, const std::function<void(BertModelImpl&)>& convert,
+                                     const RelativeLatency* latency, const char* precision, const std::function<void(BertModelImpl&)>& convert,
                                      SearchObserver* observer, const CancelToken* cancel)
 {
     SearchResult points;
@@ -77,7 +71,7 @@ SearchResult convertedConfigurations(BertModelImpl& model, const TaskEvaluator& 
         throwIfCancelled(cancel);
         BertModel converted = slicedConfiguration(model, *configurations[i], points.plan, precision);
         convert(*converted);
-        points.candidates.push_back(pointFor(*configurations[i], *converted, val, points.candidates.size(), latencyRuns, cancel));
+        points.candidates.push_back(pointFor(*configurations[i], *converted, val, points.candidates.size(), latency, cancel));
         if (observer)
             observer->onProgress(clock.at(std::string(precision) + " configurations", int64_t(i + 1), int64_t(configurations.size())));
     }
@@ -87,22 +81,22 @@ SearchResult convertedConfigurations(BertModelImpl& model, const TaskEvaluator& 
 }  // namespace
 
 SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+                                const RelativeLatency* latency, SearchObserver* observer, const CancelToken* cancel)
 {
-    return convertedConfigurations(model, val, searches, latencyRuns, "int8", [](BertModelImpl& m) { m.quantizeInt8(); }, observer,
+    return convertedConfigurations(model, val, searches, latency, "int8", [](BertModelImpl& m) { m.quantizeInt8(); }, observer,
                                    cancel);
 }
 
 SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+                                const RelativeLatency* latency, SearchObserver* observer, const CancelToken* cancel)
 {
-    return convertedConfigurations(model, val, searches, latencyRuns, "bf16", [](BertModelImpl& m) { m.convertToBf16(); },
+    return convertedConfigurations(model, val, searches, latency, "bf16", [](BertModelImpl& m) { m.convertToBf16(); },
                                    observer, cancel);
 }
 
 SearchResult distilledConfigurations(BertModelImpl& model, const std::vector<Feature>& train, const TaskEvaluator& val,
                                      const std::vector<const SearchResult*>& searches, FineTuneSettings settings,
-                                     int latencyRuns, SearchObserver* observer, const CancelToken* cancel)
+                                     const RelativeLatency* latency, SearchObserver* observer, const CancelToken* cancel)
 {
     SearchResult points;
     points.plan = searches.front()->plan;
@@ -116,7 +110,7 @@ SearchResult distilledConfigurations(BertModelImpl& model, const std::vector<Fea
                                 std::to_string(settings.epochs) + " epochs");
         BertModel student = slicedConfiguration(model, *configurations[i], points.plan, "distillation");
         fineTune(*student, val.task(), train, nullptr, settings, observer, cancel);
-        points.candidates.push_back(pointFor(*configurations[i], *student, val, points.candidates.size(), latencyRuns, cancel));
+        points.candidates.push_back(pointFor(*configurations[i], *student, val, points.candidates.size(), latency, cancel));
     }
     return points;
 }

@@ -10,17 +10,19 @@
 
 namespace ax {
 
+class RelativeLatency;  // bench/latency.h
+
 // The baseline and the final configuration of each search, sliced and with int8 encoder
 // projections. Each record keeps the configuration it quantizes (applied, parameters, FLOPs) with
-// the int8 model's val loss, metric and latency (none when latencyRuns is 0).
+// the int8 model's val loss, metric and latency (timed by `latency`, bench/latency.h; none without).
 SearchResult int8Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel);
+                                const RelativeLatency* latency, SearchObserver* observer, const CancelToken* cancel);
 
 // The baseline and the final configuration of each search, sliced, with every weight in bfloat16:
 // LibTorch then runs the matrix products through oneDNN, which uses AVX-512 BF16 or AMX tiles
 // where the CPU has them. The losses are still computed in fp32 (TaskEvaluator).
 SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, const std::vector<const SearchResult*>& searches,
-                                int latencyRuns, SearchObserver* observer, const CancelToken* cancel);
+                                const RelativeLatency* latency, SearchObserver* observer, const CancelToken* cancel);
 
 // The final configuration of each search that changed something, sliced and fine-tuned again on
 // `train` for settings.epochs with `model` as the teacher (settings.distillation's temperature and
@@ -28,6 +30,6 @@ SearchResult bf16Configurations(BertModelImpl& model, const TaskEvaluator& val, 
 // The training is seeded: the same inputs give the same points.
 SearchResult distilledConfigurations(BertModelImpl& model, const std::vector<Feature>& train, const TaskEvaluator& val,
                                      const std::vector<const SearchResult*>& searches, FineTuneSettings settings,
-                                     int latencyRuns, SearchObserver* observer, const CancelToken* cancel);
+                                     const RelativeLatency* latency, SearchObserver* observer, const CancelToken* cancel);
 
 }  // namespace ax

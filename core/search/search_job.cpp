@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 
 namespace ax {
 
@@ -43,18 +44,13 @@ Measurement measure(BertModelImpl& model, const TaskSpec& task, double valLoss, 
 // Latency of a configuration: (top-k, sorted applied elements) -> median ms.
 using LatencyCache = std::map<std::pair<int, std::vector<Element>>, double>;
 
-// Times each distinct configuration the search evaluated, physically sliced, so that the Pareto
-// front can use real latency. Configurations repeat (a rejected candidate's base is the accepted
-// one before it, and variants share many with the main search), so `measured`, shared by all,
-// measures each once.
-
-void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int runs, LatencyCache& measured,
+// Times each distinct configuration the search evaluated, physically sliced, side by side with the
+// model (RelativeLatency), so that the Pareto front can use real latency. Configurations repeat (a
+// rejected candidate's base is the accepted one before it, and variants share many with the main
+// search), so `measured`, shared by all, measures each once.
+void measureCandidateLatency(BertModelImpl& model, SearchResult& result, const RelativeLatency& latency, LatencyCache& measured,
                              SearchObserver* observer, const CancelToken* cancel)
 {
-    LatencySettings settings;
-    settings.runs = runs;
-    settings.warmupRuns = 2;
-    settings.sequenceLength = std::min(settings.sequenceLength, model.config().maxPositions);
     const ProgressClock clock;
     for (size_t i = 0; i < result.candidates.size(); ++i) {
         throwIfCancelled(cancel);
@@ -67,7 +63,7 @@ void measureCandidateLatency(BertModelImpl& model, SearchResult& result, int run
             for (const Element& element : candidate.applied)
                 applyElement(approximation, element, model.config(), result.plan.topK, result.plan.ffnGroups, "latency");
             BertModel sliced = sliceModel(model, approximation);
-            found = measured.emplace(key, measureLatency(*sliced, settings).median).first;
+            found = measured.emplace(key, latency.of(*sliced)).first;
         }
         candidate.latencyMs = found->second;
         if (observer) observer->onProgress(clock.at("latency of each configuration", int64_t(i + 1), int64_t(result.candidates.size())));
@@ -242,25 +238,31 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     result.plan.baseline = measure(model, task, base.valLoss, base.valMetric, devBefore, outcome.speed.base.median);
     result.plan.approximated = measure(*sliced, task, last.valLoss, last.valMetric, devAfter, outcome.speed.other.median);
 
+    // Every point of the front is timed beside the model and quoted on the scale of its median above.
+    std::optional<RelativeLatency> pointLatency;
     if (candidateLatencyRuns > 0) {
+        LatencySettings settings = latency;
+        settings.runs = candidateLatencyRuns;
+        settings.warmupRuns = 2;
+        pointLatency.emplace(model, outcome.speed.base.median, settings);
         LatencyCache measured;
-        measureCandidateLatency(model, result, candidateLatencyRuns, measured, observer, cancel);
-        for (SearchResult& variant : outcome.variants)
-            measureCandidateLatency(model, variant, candidateLatencyRuns, measured, observer, cancel);
+        measureCandidateLatency(model, result, *pointLatency, measured, observer, cancel);
+        for (SearchResult& variant : outcome.variants) measureCandidateLatency(model, variant, *pointLatency, measured, observer, cancel);
     }
+    const RelativeLatency* const timing = pointLatency ? &*pointLatency : nullptr;
 
     if (job.int8) {
         if (observer) observer->onMessage("int8: the baseline and each search's final configuration, quantized");
         std::vector<const SearchResult*> searches = {&result};
         for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
-        outcome.int8 = int8Configurations(model, val, searches, candidateLatencyRuns, observer, cancel);
+        outcome.int8 = int8Configurations(model, val, searches, timing, observer, cancel);
     }
 
     if (job.bf16) {
         if (observer) observer->onMessage("bf16: the baseline and each search's final configuration in bfloat16");
         std::vector<const SearchResult*> searches = {&result};
         for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
-        outcome.bf16 = bf16Configurations(model, val, searches, candidateLatencyRuns, observer, cancel);
+        outcome.bf16 = bf16Configurations(model, val, searches, timing, observer, cancel);
     }
 
     if (job.distill) {
@@ -269,7 +271,7 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
         for (const SearchResult& variant : outcome.variants) searches.push_back(&variant);
         const std::vector<Feature> train = encodeForTask(task, data.train, data.trainQuestions, tokenizer, job.evaluation);
         outcome.distilled =
-            distilledConfigurations(model, train, val, searches, *job.distill, candidateLatencyRuns, observer, cancel);
+            distilledConfigurations(model, train, val, searches, *job.distill, timing, observer, cancel);
     }
 
     if (!lead) return outcome;
