@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "small_classifier.h"
 #include "test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -26,41 +27,6 @@ namespace {
 // bfloat16 keeps 8 bits of mantissa: about 0.4% per weight; the logits of a small random BERT
 // move by 1-2% of their norm.
 constexpr double kRelativeTolerance = 0.05;
-
-BertModel classifierModel()
-{
-    torch::manual_seed(3);
-    BertConfig config = BertConfig::standard(120, 64, 3, 4, 128);
-    config.maxPositions = 64;
-    config.extraFields["torch_dtype"] = "float32";  // as Hugging Face's configs say
-    ModelHeads heads;
-    heads.numLabels = 3;
-    BertModel model(config, heads);
-    model->initialiseWeights(5, 0.05);
-    model->eval();
-    return model;
-}
-
-ModelInput randomBatch()
-{
-    torch::manual_seed(11);
-    ModelInput input;
-    input.inputIds = torch::randint(1, 120, {16, 24}, torch::kInt64);
-    input.attentionMask = torch::ones({16, 24}, torch::kInt64);
-    input.attentionMask.index_put_({3, torch::indexing::Slice(10, torch::indexing::None)}, 0);
-    return input;
-}
-
-torch::Tensor logitsOf(BertModelImpl& model, const ModelInput& input)
-{
-    torch::InferenceMode inference;
-    return model.forward(input).logits.to(torch::kFloat32).clone();
-}
-
-double relativeError(const torch::Tensor& approximate, const torch::Tensor& exact)
-{
-    return ((approximate - exact).norm() / exact.norm()).item<double>();
-}
 
 nlohmann::json configOf(const fs::path& folder)
 {
@@ -79,17 +45,17 @@ class TestBf16 : public QObject {
 private Q_SLOTS:
     void bf16BertStaysCloseAndReloadsFromAHalfSizeFolder()
     {
-        BertModel model = classifierModel();
-        const ModelInput input = randomBatch();
-        const torch::Tensor exact = logitsOf(*model, input);
+        BertModel model = test::smallClassifier();
+        const ModelInput input = test::smallClassifierBatch();
+        const torch::Tensor exact = test::logitsOf(*model, input);
         const fs::path scratch = ax::test::scratchFolder("bf16-bert");
         saveModelFolder(*model, scratch / "float");
 
         model->convertToBf16();
         QVERIFY(model->precision() == Precision::BFloat16);
         QCOMPARE(model->namedWeights().front().second.scalar_type(), torch::kBFloat16);
-        const torch::Tensor approximate = logitsOf(*model, input);
-        const double error = relativeError(approximate, exact);
+        const torch::Tensor approximate = test::logitsOf(*model, input);
+        const double error = test::relativeError(approximate, exact);
         qInfo("bf16 BERT: logits relative error %.4f", error);
         QVERIFY(error < kRelativeTolerance);
         QVERIFY(error > 1e-5);  // it really ran in bfloat16
@@ -109,14 +75,14 @@ private Q_SLOTS:
               static_cast<unsigned long long>(reloaded.bytesOnDisk));
         QVERIFY(reloaded.bytesOnDisk * 100 < floatFolder.bytesOnDisk * 51 + 4096);  // half, plus the header
         // The same bfloat16 values and the same operations: the same logits, to the bit.
-        QVERIFY(torch::equal(logitsOf(*reloaded.model, input), approximate));
+        QVERIFY(torch::equal(test::logitsOf(*reloaded.model, input), approximate));
     }
 
     // A sliced bfloat16 model runs in bfloat16 too; fine-tuning one gives a float32 model, and each
     // conversion refuses a model already in the other precision.
     void slicingKeepsBf16AndFineTuningGivesFloat32()
     {
-        BertModel model = classifierModel();
+        BertModel model = test::smallClassifier();
         model->convertToBf16();
         Approximation approximation = Approximation::none(3);
         approximation.layers[0].removeFfn = true;
@@ -124,15 +90,15 @@ private Q_SLOTS:
         BertModel sliced = sliceModel(*model, approximation);
         QVERIFY(sliced->precision() == Precision::BFloat16);
         for (const auto& [name, weight] : sliced->namedWeights()) QCOMPARE(weight.scalar_type(), torch::kBFloat16);
-        const ModelInput input = randomBatch();
+        const ModelInput input = test::smallClassifierBatch();
         // The masked model and the sliced one compute the same, in bfloat16's rounding.
         torch::Tensor masked;
         {
             torch::InferenceMode inference;
             masked = model->forward(input, &approximation).logits.to(torch::kFloat32);
         }
-        QVERIFY2(relativeError(logitsOf(*sliced, input), masked) < 0.02,
-                 qPrintable(QString::number(relativeError(logitsOf(*sliced, input), masked))));
+        QVERIFY2(test::relativeError(test::logitsOf(*sliced, input), masked) < 0.02,
+                 qPrintable(QString::number(test::relativeError(test::logitsOf(*sliced, input), masked))));
 
         const BertModel trained = modelForTask(*sliced, taskSpec("mnli"), 1);
         QVERIFY(trained->precision() == Precision::Float32);
@@ -140,14 +106,14 @@ private Q_SLOTS:
         QCOMPARE(trained->config().extraFields.at("torch_dtype"), nlohmann::json("float32"));
 
         ax::test::expectErrorMentioning([&] { sliced->quantizeInt8(); }, "a bfloat16 model cannot also be quantized to int8");
-        BertModel int8 = classifierModel();
+        BertModel int8 = test::smallClassifier();
         int8->quantizeInt8();
         ax::test::expectErrorMentioning([&] { int8->convertToBf16(); }, "an int8 model cannot also be converted to bfloat16");
     }
 
     void applyConvertsThroughTheCli()
     {
-        BertModel model = classifierModel();
+        BertModel model = test::smallClassifier();
         const fs::path scratch = ax::test::scratchFolder("bf16-cli");
         saveModelFolder(*model, scratch / "model");
         const ax::test::CliRun run =
@@ -176,7 +142,7 @@ private Q_SLOTS:
     // config.json's precision field must hold what this build reads, and not contradict int8.
     void unknownOrContradictoryPrecisionIsRefused()
     {
-        BertModel model = classifierModel();
+        BertModel model = test::smallClassifier();
         const fs::path scratch = ax::test::scratchFolder("bf16-broken");
         saveModelFolder(*model, scratch / "model");
         const fs::path configFile = scratch / "model" / "config.json";

@@ -12,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "small_classifier.h"
 #include "test_support.h"
 
 #include "common/error.h"
@@ -28,40 +29,6 @@ namespace {
 // Relative error of the logits an int8 BERT may show against float (PyTorch's quantize_dynamic of
 // a BERT shows about 1-2%: activations quantized per tensor, weights per row).
 constexpr double kRelativeTolerance = 0.05;
-
-BertModel classifierModel()
-{
-    torch::manual_seed(3);
-    BertConfig config = BertConfig::standard(120, 64, 3, 4, 128);
-    config.maxPositions = 64;
-    ModelHeads heads;
-    heads.numLabels = 3;
-    BertModel model(config, heads);
-    model->initialiseWeights(5, 0.05);
-    model->eval();
-    return model;
-}
-
-ModelInput randomBatch()
-{
-    torch::manual_seed(11);
-    ModelInput input;
-    input.inputIds = torch::randint(1, 120, {16, 24}, torch::kInt64);
-    input.attentionMask = torch::ones({16, 24}, torch::kInt64);
-    input.attentionMask.index_put_({3, torch::indexing::Slice(10, torch::indexing::None)}, 0);
-    return input;
-}
-
-double relativeError(const torch::Tensor& approximate, const torch::Tensor& exact)
-{
-    return ((approximate - exact).norm() / exact.norm()).item<double>();
-}
-
-torch::Tensor logitsOf(BertModelImpl& model, const ModelInput& input)
-{
-    torch::InferenceMode inference;
-    return model.forward(input).logits.clone();
-}
 
 }  // namespace
 
@@ -94,7 +61,7 @@ private Q_SLOTS:
         const torch::Tensor exact = torch::nn::functional::linear(input, weight, bias);
         const torch::Tensor approximate = linear.forward(input);
         QCOMPARE(approximate.sizes(), exact.sizes());
-        const double error = relativeError(approximate, exact);
+        const double error = test::relativeError(approximate, exact);
         qInfo("int8 projection: relative error %.4f (engine %s)", error, int8EngineName().c_str());
         // Activations get one scale per call: one outlier among the 2,560 inputs coarsens every step.
         QVERIFY(error < kRelativeTolerance);
@@ -103,17 +70,17 @@ private Q_SLOTS:
 
     void int8BertStaysCloseAndReloadsFromASmallerFolder()
     {
-        BertModel model = classifierModel();
-        const ModelInput input = randomBatch();
-        const torch::Tensor exact = logitsOf(*model, input);
+        BertModel model = test::smallClassifier();
+        const ModelInput input = test::smallClassifierBatch();
+        const torch::Tensor exact = test::logitsOf(*model, input);
         const fs::path scratch = ax::test::scratchFolder("int8-bert");
         saveModelFolder(*model, scratch / "float");
 
         model->quantizeInt8();
         QVERIFY(model->isInt8());
         QCOMPARE(model->int8Weights().size(), size_t(3 * 6));
-        const torch::Tensor approximate = logitsOf(*model, input);
-        const double error = relativeError(approximate, exact);
+        const torch::Tensor approximate = test::logitsOf(*model, input);
+        const double error = test::relativeError(approximate, exact);
         const double agreement = (approximate.argmax(1) == exact.argmax(1)).to(torch::kFloat).mean().item<double>();
         qInfo("int8 BERT: logits relative error %.4f, argmax agreement %.3f", error, agreement);
         QVERIFY(error < kRelativeTolerance);
@@ -134,37 +101,37 @@ private Q_SLOTS:
         qInfo("on disk: float %llu bytes, int8 %llu bytes", static_cast<unsigned long long>(floatFolder.bytesOnDisk),
               static_cast<unsigned long long>(reloaded.bytesOnDisk));
         QVERIFY(floatFolder.bytesOnDisk - reloaded.bytesOnDisk > projectionBytes * 7 / 10);
-        const torch::Tensor again = logitsOf(*reloaded.model, input);
-        QVERIFY2(torch::allclose(again, approximate, 1e-4, 1e-5), qPrintable(QString::number(relativeError(again, approximate))));
+        const torch::Tensor again = test::logitsOf(*reloaded.model, input);
+        QVERIFY2(torch::allclose(again, approximate, 1e-4, 1e-5), qPrintable(QString::number(test::relativeError(again, approximate))));
     }
 
     // A model whose layer lost its FFN and two heads quantizes what is left.
     void slicedModelQuantizes()
     {
-        BertModel model = classifierModel();
+        BertModel model = test::smallClassifier();
         Approximation approximation = Approximation::none(3);
         approximation.layers[0].removeFfn = true;
         approximation.layers[2].headMask = {1, 0, 0, 1};
         BertModel sliced = sliceModel(*model, approximation);
-        const ModelInput input = randomBatch();
-        const torch::Tensor exact = logitsOf(*sliced, input);
+        const ModelInput input = test::smallClassifierBatch();
+        const torch::Tensor exact = test::logitsOf(*sliced, input);
         sliced->quantizeInt8();
         QCOMPARE(sliced->int8Weights().size(), size_t(3 * 6 - 2));
-        const torch::Tensor quantized = logitsOf(*sliced, input);
-        QVERIFY(relativeError(quantized, exact) < kRelativeTolerance);
+        const torch::Tensor quantized = test::logitsOf(*sliced, input);
+        QVERIFY(test::relativeError(quantized, exact) < kRelativeTolerance);
 
         // Slicing an int8 model keeps it int8 (the same integers: the same outputs); fine-tuning
         // one makes a float model.
         BertModel slicedAgain = sliceModel(*sliced, Approximation::none(3));
         QVERIFY(slicedAgain->isInt8());
         QCOMPARE(slicedAgain->int8Weights().size(), size_t(3 * 6 - 2));
-        QVERIFY(torch::allclose(logitsOf(*slicedAgain, input), quantized, 1e-4, 1e-5));
+        QVERIFY(torch::allclose(test::logitsOf(*slicedAgain, input), quantized, 1e-4, 1e-5));
         QVERIFY(!modelForTask(*sliced, taskSpec("mnli"), 1)->isInt8());
     }
 
     void applyQuantizesThroughTheCli()
     {
-        BertModel model = classifierModel();
+        BertModel model = test::smallClassifier();
         const fs::path scratch = ax::test::scratchFolder("int8-cli");
         saveModelFolder(*model, scratch / "model");
         const auto path = [](const fs::path& p) { return QString::fromStdString(p.string()); };
@@ -185,7 +152,7 @@ private Q_SLOTS:
     // An int8 tensor without its scales, or in a model whose config does not say int8, is refused.
     void brokenInt8FoldersAreRefused()
     {
-        BertModel model = classifierModel();
+        BertModel model = test::smallClassifier();
         model->quantizeInt8();
         const fs::path scratch = ax::test::scratchFolder("int8-broken");
         saveModelFolder(*model, scratch / "good");
