@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/model_folder.h"
+#include "model/precision_names.h"
 #include "model/slicing.h"
 #include "search/plan.h"
 
@@ -23,8 +24,12 @@ int runApply(const Arguments& arguments)
     const fs::path modelFolder = arguments.required("model");
     const fs::path out = arguments.required("out");
     const std::optional<std::string> quantize = arguments.value("quantize");
-    if (quantize && *quantize != "int8" && *quantize != "bf16")
-        throw UsageError("--quantize takes int8 or bf16, got \"" + *quantize + "\"");
+    Precision precision = Precision::Float32;
+    if (quantize) {
+        const std::optional<Precision> named = precisionNamed(*quantize);
+        if (!named) throw UsageError("--quantize takes int8 or bf16, got \"" + *quantize + "\"");
+        precision = *named;
+    }
     const std::optional<std::string> planFile = arguments.value("plan");
     if (!planFile && !quantize) throw UsageError("nothing to apply: give --plan FILE, --quantize int8|bf16, or both");
 
@@ -44,7 +49,7 @@ int runApply(const Arguments& arguments)
         result = sliceModel(*loaded.model, plan.approximation(loaded.model->config(), *planFile));
         applied = std::count_if(plan.decisions.begin(), plan.decisions.end(), [](const Decision& d) { return d.applied; });
     }
-    if (quantize) result->convertTo(*quantize == "int8" ? Precision::Int8 : Precision::BFloat16);
+    result->convertTo(precision);
     saveModelFolder(*result, out, modelFolder);
     const LoadedModel written = loadModelFolder(out);  // what a user gets: also proves it reloads
 
@@ -59,7 +64,7 @@ int runApply(const Arguments& arguments)
         std::cout << summary.dump() << "\n";
     } else if (!arguments.flag("quiet")) {
         std::cout << "wrote " << out.string() << ": " << parametersBefore << " -> " << result->parameterCount() << " parameters, "
-                  << applied << " approximations applied" << (!quantize ? "" : *quantize == "int8" ? ", encoder projections in int8" : ", every weight in bfloat16") << "; "
+                  << applied << " approximations applied" << (quantize ? ", " + describePrecision(precision) : "") << "; "
                   << loaded.bytesOnDisk / 1000000.0 << " -> " << written.bytesOnDisk / 1000000.0 << " MB on disk\n";
     }
     return 0;

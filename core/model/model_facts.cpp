@@ -1,6 +1,7 @@
 #include "model/model_facts.h"
 
 #include "model/model_folder.h"
+#include "model/precision_names.h"
 
 namespace ax {
 
@@ -17,7 +18,7 @@ ModelFacts describeModelFolder(const std::filesystem::path& folder)
     if (heads.maskedLm) facts.taskHeads.push_back("masked_lm");
     facts.numLabels = heads.numLabels;
     facts.parameters = loaded.model->parameterCount();
-    facts.precision = loaded.model->isInt8() ? "int8 encoder projections" : loaded.model->isBf16() ? "bfloat16" : "float32";
+    facts.precision = describePrecision(loaded.model->precision());
     facts.bytesOnDisk = loaded.bytesOnDisk;
     facts.ignoredTensors = loaded.ignoredTensors;
     return facts;

@@ -215,8 +215,7 @@ LoadedModel loadModelFolder(const fs::path& folder)
     // The float weights hold exactly what the int8 (or bfloat16) ones did: converting them again
     // packs the same integers and scales (or gives the same bfloat16 values).
     requireKnownPrecision(config, configFile);
-    if (loaded.model->isInt8()) loaded.model->quantizeInt8();
-    if (loaded.model->isBf16()) loaded.model->convertToBf16();
+    loaded.model->convertTo(loaded.model->precision());
     loaded.model->eval();
     return loaded;
 }

@@ -6,6 +6,7 @@
 #include "data/custom_task.h"
 #include "model/flops.h"
 #include "model/model_folder.h"
+#include "model/precision_names.h"
 #include "model/slicing.h"
 #include "search/model_costs.h"
 #include "search/option_points.h"
@@ -151,7 +152,7 @@ SearchJobResult runSearchJob(const SearchJob& job, SearchObserver* observer, con
     BertModelImpl& model = *loaded.model;
     // Each option converts the float32 model; checked now, not after the search's hours.
     if ((job.int8 || job.bf16) && model.precision() != Precision::Float32)
-        throw Error(job.model.string() + ": the model already runs in " + (model.isInt8() ? "int8" : "bfloat16") +
+        throw Error(job.model.string() + ": the model already runs in " + describePrecision(model.precision()) +
                     "; int8 and bf16 points are made from a float32 model");
     const BertTokenizer tokenizer = BertTokenizer::fromModelFolder(job.model);
     checkInputsFit(loaded, tokenizer.vocab(), job.evaluation.maxSeqLength);
