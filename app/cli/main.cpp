@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "common/fast_runtime.h"
+#include "model/attention_products.h"
 
 #include <algorithm>
 #include <cctype>
@@ -41,14 +42,16 @@ int blasCoreLevel(std::string core)
     return ax::isFastBlasCore(core) ? 1 : 0;
 }
 
-// The version and the BLAS kernels in use (`axformer --version`, or after any command). A user's
+// The version, the BLAS kernels and the attention products' engine in use (`axformer --version`,
+// or after any command). A user's
 // OPENBLAS_CORETYPE is always kept; when it names kernels below what this CPU runs, say so (a
 // BERT-base forward ran 1.35-1.5x slower on Haswell's than on SkylakeX's on an AVX-512 machine).
 int printVersion()
 {
     const std::string core = ax::loadedBlasCore();
     std::cout << "axformer " << kVersion << "\n"
-              << "BLAS: " << (core.empty() ? std::string("not OpenBLAS") : "OpenBLAS, " + core + " kernels") << "\n";
+              << "BLAS: " << (core.empty() ? std::string("not OpenBLAS") : "OpenBLAS, " + core + " kernels") << "\n"
+              << "Attention products (float32): " << ax::attentionProductsEngine(torch::kFloat32) << "\n";
     const char* chosen = std::getenv("OPENBLAS_CORETYPE");
     const std::string best = ax::detectOpenBlasCoreType();
     if (chosen && !core.empty() && !best.empty() && blasCoreLevel(core) < blasCoreLevel(best))

@@ -1,6 +1,7 @@
 #include "model/bert_layer.h"
 
 #include "common/error.h"
+#include "model/attention_products.h"
 
 #include <torch/torch.h>
 
@@ -107,10 +108,7 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
     const torch::Tensor key = split(apply(m_key, hidden));
     const torch::Tensor value = split(apply(m_value, hidden));
 
-    // Scaled and masked in place: at batch 32 each [B, heads, S, S] temporary costs as much as a
-    // small matrix product.
-    torch::Tensor scores = torch::matmul(query, key.transpose(-1, -2));
-    scores.mul_(1.0 / std::sqrt(static_cast<double>(m_headDim))).add_(additiveMask);
+    const torch::Tensor scores = attentionScores(query, key, additiveMask, 1.0 / std::sqrt(static_cast<double>(m_headDim)));
     torch::Tensor probs = torch::softmax(scores, -1);
     probs = m_dropout->apply(probs, m_attentionDropout, is_training());
 
@@ -130,7 +128,7 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
     }
     if (attentionProbs) *attentionProbs = probs;
 
-    const torch::Tensor context = torch::matmul(probs, value).transpose(1, 2).reshape({batch, length, heads * m_headDim});
+    const torch::Tensor context = attentionContext(probs, value);
     torch::Tensor projected = apply(m_attentionOutput, context);
     projected = m_dropout->apply(projected, m_hiddenDropout, is_training());
     return m_attentionNorm(projected + hidden);
