@@ -3,11 +3,12 @@
 # so its saving grows with the number of layers. Two models made the same way but for depth:
 # axbert-mini (4 layers) and axbert-mini with its 4 layers stacked three times (12 layers, BERT-Mini
 # width), each fine-tuned for one epoch on 4,000 SST-2 examples, then searched (the method exactly,
-# val 600, no latency timing). The search loop's wall time is compared with what evaluating every
-# candidate by a full val pass would take: (candidates + 1) x one val pass, timed as the loop of a
-# search that tries nothing (median of 3); and the (batch, layer) passes run with those needed.
-# Prints a Markdown table (docs/BENCHMARKS.md).
-#   bench/search_depth.sh [RESULTS_DIR]      (about 15 minutes on 2 cores)
+# val 600, no latency timing) with the layer cache and without it (--no-layer-cache: every
+# candidate a full val pass), alternately, ROUNDS times each (default 2 for 4 layers, 1 for 12).
+# Compares the two search loops' wall times, checks that their journals are byte-identical, and
+# counts the (batch, layer) passes run against those full passes need. Prints a Markdown table
+# (docs/BENCHMARKS.md).
+#   bench/search_depth.sh [RESULTS_DIR]      (about 25 minutes on 2 cores)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 shared="${AXFORMER_SHARED:-$root/../shared}"
@@ -65,32 +66,40 @@ for layers in 4 12; do
     fi
     "$cli" finetune --model "$base" "${task[@]}" --out "$model" --epochs 1 --lr 1e-4 --quiet >/dev/null
   fi
-  [[ -f "$out/search-$layers.json" ]] && continue
-  echo "== $layers layers: one val pass, and the search" >&2
-  # A search with every kind of element left out evaluates only the baseline: one val pass under
-  # the search's own conditions (its allocator settings, the layer cache's set-up).
-  for run in 1 2 3; do
-    rm -rf "$out/pass-$layers-$run"
-    "$cli" search --model "$model" "${task[@]}" --out "$out/pass-$layers-$run" --latency-runs 1 --candidate-latency-runs 0 \
-      --no-hard-attention --no-ffn-blocks --no-ffn-groups --no-attention-blocks --no-heads --quiet --json >"$out/pass-$layers-$run.json"
+  rounds="${ROUNDS:-$((layers == 4 ? 2 : 1))}"
+  for ((round = 1; round <= rounds; ++round)); do
+    for cache in with without; do
+      name="$layers-$cache-$round"
+      [[ -f "$out/search-$name.json" ]] && continue
+      echo "== $layers layers: search $cache the layer cache, round $round" >&2
+      switch=()
+      [[ $cache == with ]] || switch=(--no-layer-cache)
+      rm -rf "$out/run-$name"
+      "$cli" search --model "$model" "${task[@]}" --out "$out/run-$name" --latency-runs 1 --candidate-latency-runs 0 \
+        "${switch[@]}" --quiet --json >"$out/search-$name.json"
+    done
   done
-  rm -rf "$out/run-$layers"
-  "$cli" search --model "$model" "${task[@]}" --out "$out/run-$layers" --latency-runs 1 \
-    --candidate-latency-runs 0 --quiet --json >"$out/search-$layers.json"
 done
 
 /usr/bin/python3 - "$out" <<'PY'
-import json, statistics, sys
+import filecmp, glob, json, statistics, sys
 out = sys.argv[1]
-print("| layers | dev accuracy | candidates | search loop s | one val pass s | full passes would take s | time saved | layer passes run whole + FFN-only / needed | passes saved (FFN-only counted whole) |")
+print("| layers | dev accuracy | candidates | loop s with the cache (runs) | without (runs) | time saved | journals | layer passes run whole + FFN-only / needed | work saved |")
 print("|---|---|---|---|---|---|---|---|---|")
 for layers in (4, 12):
-    one = statistics.median(json.load(open(f"{out}/pass-{layers}-{run}.json"))["seconds"] for run in (1, 2, 3))
-    search = json.load(open(f"{out}/search-{layers}.json"))
-    full = (search["candidates"] + 1) * one
+    runs = {cache: [json.load(open(f)) for f in sorted(glob.glob(f"{out}/search-{layers}-{cache}-*.json"))]
+            for cache in ("with", "without")}
+    seconds = {cache: [r["seconds"] for r in runs[cache]] for cache in runs}
+    cached, uncached = statistics.median(seconds["with"]), statistics.median(seconds["without"])
+    journals = sorted(glob.glob(f"{out}/run-{layers}-*/journal.jsonl"))
+    same = all(filecmp.cmp(journals[0], j, shallow=False) for j in journals[1:])
+    search = runs["with"][0]
+    # An FFN-only pass counted as the FFN's share of a layer's matrix-product FLOPs (flops.h):
+    # 16H^2 of 24H^2 + 4SH per token; 0.65 at BERT-Mini's width and these lengths.
+    work = search["layer_passes"] + 0.65 * search["ffn_only_layer_passes"]
     dev = json.load(open(f"{out}/model-{layers}/finetune.json"))["dev"]["metrics"]["accuracy"]
-    print(f"| {layers} | {dev:.3f} | {search['candidates']} | {search['seconds']:.1f} | {one:.2f} | {full:.1f} | "
-          f"{100 * (1 - search['seconds'] / full):.0f}% | {search['layer_passes']} + {search['ffn_only_layer_passes']} / "
-          f"{search['naive_layer_passes']} | "
-          f"{100 * (1 - (search['layer_passes'] + search['ffn_only_layer_passes']) / search['naive_layer_passes']):.0f}% |")
+    print(f"| {layers} | {dev:.3f} | {search['candidates']} | {cached:.1f} ({', '.join(f'{s:.1f}' for s in seconds['with'])}) | "
+          f"{uncached:.1f} ({', '.join(f'{s:.1f}' for s in seconds['without'])}) | **{100 * (1 - cached / uncached):.0f}%** | "
+          f"{'identical' if same else 'DIFFER'} ({len(journals)}) | {search['layer_passes']} + {search['ffn_only_layer_passes']} / "
+          f"{search['naive_layer_passes']} | {100 * (1 - work / search['naive_layer_passes']):.1f}% |")
 PY

@@ -199,6 +199,27 @@ private Q_SLOTS:
         QCOMPARE(sliced->parameterCount(), lastAccepted->parameters);
     }
 
+    void withoutLayerCacheEveryCandidateIsAFullPass()
+    {
+        Fixture& f = fixture();
+        const SearchResult cached = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        SearchSettings uncachedSettings;
+        uncachedSettings.layerCache = false;
+        const SearchResult uncached = runSearch(*f.model, *f.val, f.header, uncachedSettings, costsFor(*f.model));
+        QCOMPARE(uncached.plan.decisions.size(), cached.plan.decisions.size());
+        for (size_t i = 0; i < cached.plan.decisions.size(); ++i) {
+            const Decision &a = cached.plan.decisions[i], &b = uncached.plan.decisions[i];
+            QVERIFY(a.element == b.element);
+            QCOMPARE(a.applied, b.applied);
+            QCOMPARE(a.agreeCount, b.agreeCount);
+            QVERIFY2(std::abs(a.loss - b.loss) < 1e-5, qPrintable(QString("%1 vs %2").arg(a.loss).arg(b.loss)));
+        }
+        QVERIFY(uncached.approximation.layers == cached.approximation.layers);
+        QCOMPARE(uncached.layerPasses, uncached.naiveLayerPasses);
+        QCOMPARE(uncached.naiveLayerPasses, cached.naiveLayerPasses);
+        QCOMPARE(uncached.ffnOnlyPasses, int64_t{0});
+    }
+
     void resumesAfterCancelWithTheSamePlan()
     {
         Fixture& f = fixture();

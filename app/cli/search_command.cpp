@@ -162,6 +162,7 @@ int runSearchCommand(const Arguments& arguments)
         }
     }
     for (const auto& [name, member] : kindSwitches()) settings.*member = !arguments.flag(name);
+    settings.layerCache = !arguments.flag("no-layer-cache");
     if (const auto forced = arguments.value("force")) settings.overrides = parseForced(*forced);
     if (const auto variants = arguments.value("variants")) job.variants = parseVariants(*variants, settings);
 
@@ -245,11 +246,14 @@ Command searchCommand()
                     "  --significance          also write RUNDIR/significance.json: val loss and metric with\n"
                     "                          each head, FFN group and block removed alone, and gradient\n"
                     "                          head/group importance (the studio's heatmaps)\n"
+                    "  --no-layer-cache        evaluate every candidate with a full val pass: the same results,\n"
+                    "                          slower, without the hidden states the search otherwise keeps for\n"
+                    "                          all of val (less memory on a large val split)\n"
                     "  --latency-runs N (20)   timed runs for the before/after latency (batch 1, seq 128)\n"
                     "  --candidate-latency-runs N (5)  timed runs of every evaluated configuration, sliced,\n"
                     "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
-                    {"json", "significance", "int8", "bf16", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
+                    {"json", "significance", "int8", "bf16", "no-layer-cache", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
                     {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "variants", "latency-runs",
                      "candidate-latency-runs", "distill", "distill-lr", "temperature", "distill-alpha"},
                     runSearchCommand};

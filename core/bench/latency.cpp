@@ -1,6 +1,7 @@
 #include "bench/latency.h"
 
 #include "common/error.h"
+#include "common/freed_memory.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -107,6 +108,10 @@ LatencyResult measureLatency(BertModelImpl& model, const LatencySettings& settin
     validate(model, settings);
     const EvalModeGuard evalMode(model);
     const torch::InferenceMode inference;
+    // As evaluation and the search run the model: tensors above glibc's 32 MB mmap ceiling (BERT-base's
+    // FFN activations at batch 32 are 50 MB) would otherwise be unmapped on free and faulted in
+    // again every run, which made that forward 1.4x slower (docs/BENCHMARKS.md).
+    const KeepFreedMemory keepFreedMemory;
     const ModelInput input = fixedInput(model.config(), settings);
 
     for (int i = 0; i < settings.warmupRuns; ++i) timedForward(model, input, approximation);
@@ -126,6 +131,7 @@ Comparison compareLatency(BertModelImpl& base, BertModelImpl& other, const Laten
     validate(other, settings);
     const EvalModeGuard baseEval(base), otherEval(other);
     const torch::InferenceMode inference;
+    const KeepFreedMemory keepFreedMemory;  // as measureLatency
     const ModelInput baseInput = fixedInput(base.config(), settings);
     const ModelInput otherInput = fixedInput(other.config(), settings);
 

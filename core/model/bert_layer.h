@@ -43,8 +43,6 @@ public:
     std::vector<std::pair<std::string, const Int8Weight*>> int8Weights() const;
 
 private:
-    torch::Tensor activate(const torch::Tensor& x) const;
-
     LayerShape m_shape;
     int64_t m_headDim;
     Activation m_activation;

@@ -6,6 +6,7 @@
 #include "train/fine_tuner.h"
 
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 namespace ax {
@@ -19,8 +20,9 @@ public:
     Search(BertModelImpl& model, const TaskEvaluator& val, const Plan& header, const SearchSettings& settings,
            const CostFunction& costs, SearchJournal* journal, SearchObserver* observer, const CancelToken* cancel)
         : m_model(model), m_val(val), m_settings(settings), m_costs(costs), m_journal(journal), m_observer(observer),
-          m_cancel(cancel), m_cache(model, val)
+          m_cancel(cancel)
     {
+        if (settings.layerCache) m_cache.emplace(model, val);
         const BertConfig& config = model.config();
         m_groups = settings.ffnGroups > 0 ? settings.ffnGroups : config.numHeads;
         m_result.plan = header;
@@ -58,17 +60,17 @@ public:
         }
         m_result.approximation = m_current;
         m_result.seconds = clock.seconds();
-        m_result.layerPasses = m_cache.layerPasses();
-        m_result.ffnOnlyPasses = m_cache.ffnOnlyPasses();
         const size_t evaluated = m_result.candidates.size() - m_result.replayedCandidates;
         m_result.naiveLayerPasses = int64_t(evaluated) * layers * int64_t(m_val.ownedBatchCount());
+        m_result.layerPasses = m_cache ? m_cache->layerPasses() : m_result.naiveLayerPasses;
+        m_result.ffnOnlyPasses = m_cache ? m_cache->ffnOnlyPasses() : 0;
         return std::move(m_result);
     }
 
 private:
     void baseline()
     {
-        m_result.baselineVal = m_cache.evaluate(m_current, m_cancel, nullptr);
+        m_result.baselineVal = evaluate(m_current, 0);
         m_referenceLosses = m_result.baselineVal.featureLosses;
         m_minLoss = m_result.baselineVal.meanLoss;
         m_majority = static_cast<int64_t>(std::floor(0.5 * double(m_referenceLosses.size())));
@@ -106,8 +108,7 @@ private:
             entry = *recorded;
             ++m_result.replayedCandidates;
         } else {
-            m_cache.moveTo(size_t(element.layer), m_current, m_cancel);
-            const EvaluationResult result = m_cache.evaluate(candidate, m_cancel, nullptr);
+            const EvaluationResult result = evaluate(candidate, size_t(element.layer));
             entry.loss = result.meanLoss;
             entry.metric = primaryMetric(m_val.task(), result.metrics);
             entry.agreeCount = 0;
@@ -152,6 +153,14 @@ private:
         return {applied, entry.loss};
     }
 
+    // `candidate` on val: m_current with a change at `layer` (none for the baseline).
+    EvaluationResult evaluate(const Approximation& candidate, size_t layer)
+    {
+        if (!m_cache) return m_val.evaluate(m_model, &candidate, m_cancel);
+        m_cache->moveTo(layer, m_current, m_cancel);
+        return m_cache->evaluate(candidate, m_cancel, nullptr);
+    }
+
     // An upper bound for the ETA: every block, and every part as if each block were close.
     int64_t countCandidates() const
     {
@@ -171,7 +180,7 @@ private:
     SearchJournal* m_journal;
     SearchObserver* m_observer;
     const CancelToken* m_cancel;
-    LayerCache m_cache;
+    std::optional<LayerCache> m_cache;  // none when settings.layerCache is off
     const ProgressClock* m_clock = nullptr;
     int m_groups = 0;
     int64_t m_plannedCandidates = 0;

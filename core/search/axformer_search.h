@@ -25,6 +25,11 @@ struct SearchSettings {
     double tolerance = 0.0;
     bool hardAttention = true, ffnBlocks = true, ffnGroupsAllowed = true, attentionBlocks = true, heads = true;
     std::map<Element, bool> overrides;  // forced on (applied) or off (rejected) by the user
+    // How, not what: false evaluates every candidate with a full val pass instead of running only
+    // the layers from its own up (search/layer_cache.h). The results are the same; the search keeps
+    // no hidden states (two per val token and layer width: less memory on a large val split) and
+    // its wall time is what the cache saves, measured (bench/search_cost.sh).
+    bool layerCache = true;
 };
 
 // One evaluated configuration: the applied decisions so far plus the candidate element.
