@@ -2,12 +2,14 @@
 // products alone, the same calls on the same shapes in this one process (LibTorch's linear on
 // OpenBLAS for the projections and the pooler, model/attention_products.h for attention's two
 // batched products), for the BERT-base and BERT-Mini shaped encoders (random weights, seed 1) at
-// sequence 128, batch 1 and 32. Median of RUNS runs of each, alternated, after 2 warm-up runs.
+// sequence 128, batch 1 and 32. Median of RUNS runs of each, alternated, after 2 warm-up runs,
+// with freed memory kept in the process as `axformer bench` keeps it (common/freed_memory.h).
 // "Share" is the products' time over the forward's: what is left is LayerNorm, GELU, softmax,
 // the embeddings, residual adds and copies.
 //   cmake -B build -DAXFORMER_BUILD_BENCH=ON && cmake --build build --target roofline
 //   build/bench/roofline [RUNS] [threads]
 #include "common/fast_runtime.h"
+#include "common/freed_memory.h"
 #include "common/thread_count.h"
 #include "model/attention_products.h"
 #include "model/bert_model.h"
@@ -86,6 +88,7 @@ int main(int argc, char** argv)
     const int runs = argc > 1 ? std::atoi(argv[1]) : 10;
     at::set_num_threads(argc > 2 ? std::atoi(argv[2]) : ax::defaultThreadCount());
     torch::InferenceMode inference;
+    const ax::KeepFreedMemory keepFreedMemory;  // as `axformer bench` and evaluation run
     std::printf("threads %d; attention products: %s\n\n", at::get_num_threads(),
                 ax::attentionProductsEngine(torch::kFloat32).c_str());
     std::printf("| shape | batch | forward ms | products alone ms | forward GFLOP/s | products' GFLOP/s | share |\n"
