@@ -8,6 +8,7 @@
 // the embeddings, residual adds and copies.
 //   cmake -B build -DAXFORMER_BUILD_BENCH=ON && cmake --build build --target roofline
 //   build/bench/roofline [RUNS] [threads]
+#include "bench/latency.h"
 #include "common/fast_runtime.h"
 #include "common/freed_memory.h"
 #include "common/thread_count.h"
@@ -18,7 +19,6 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -37,12 +37,6 @@ double millisOf(const std::function<void()>& work)
     const auto start = std::chrono::steady_clock::now();
     work();
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values)
-{
-    std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
-    return values[values.size() / 2];
 }
 
 // Inputs and weights of one layer's products, random: the time of a product does not depend on
@@ -121,7 +115,7 @@ int main(int argc, char** argv)
                 forwardMillis.push_back(millisOf(forward));
                 productMillis.push_back(millisOf(products));
             }
-            const double a = median(forwardMillis), b = median(productMillis);
+            const double a = ax::medianOf(forwardMillis), b = ax::medianOf(productMillis);
             const double flops = static_cast<double>(ax::forwardFlops(config, ax::ModelHeads{}, batch, kLength));
             std::printf("| %s | %lld | %.2f | %.2f | %.1f | %.1f | **%.0f%%** |\n", shape.name, static_cast<long long>(batch), a,
                         b, flops / a / 1e6, flops / b / 1e6, 100 * b / a);
