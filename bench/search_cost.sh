@@ -49,13 +49,13 @@ slope = sum((n - mean_size) * (wall[n] - mean_wall) for n in sizes) / sum((n - m
 overhead = mean_wall - slope * mean_size
 print(f"eval process overhead (intercept): {overhead:.2f} s; {1000 * slope:.1f} ms per val example")
 print()
-print("| val examples | candidates | search loop s | one val pass s | full passes would take s | saved | layer passes run whole + FFN-only / needed | peak MiB search / eval |")
+print("| val examples | candidates | search loop s | one val pass s | full passes would take s | saved | layer work run / needed | peak MiB search / eval |")
 print("|---|---|---|---|---|---|---|---|")
 for size in sizes:
     search = json.load(open(f"{work}/search-{size}.json"))
     one = wall[size] - overhead
     full = (search["candidates"] + 1) * one
     print(f"| {size} | {search['candidates']} | {search['seconds']:.1f} | {one:.2f} | {full:.1f} | "
-          f"{100 * (1 - search['seconds'] / full):.0f}% | {search['layer_passes']} + {search['ffn_only_layer_passes']} / {search['naive_layer_passes']} | "
+          f"{100 * (1 - search['seconds'] / full):.0f}% | {search['layer_work']['passes']:.0f} / {search['layer_work']['naive_passes']} | "
           f"{timing(f'search-{size}')[1]:.0f} / {max(kib for _, kib in evals[size]):.0f} |")
 PY

@@ -75,7 +75,8 @@ for layers in 4 12; do
       switch=()
       [[ $cache == with ]] || switch=(--no-layer-cache)
       rm -rf "$out/run-$name"
-      "$cli" search --model "$model" "${task[@]}" --out "$out/run-$name" --latency-runs 1 --candidate-latency-runs 0 \
+      /usr/bin/time -f %M -o "$out/peak-$name.kib" \
+        "$cli" search --model "$model" "${task[@]}" --out "$out/run-$name" --latency-runs 1 --candidate-latency-runs 0 \
         "${switch[@]}" --quiet --json >"$out/search-$name.json"
     done
   done
@@ -84,8 +85,9 @@ done
 /usr/bin/python3 - "$out" <<'PY'
 import filecmp, glob, json, statistics, sys
 out = sys.argv[1]
-print("| layers | dev accuracy | candidates | loop s with the cache (runs) | without (runs) | time saved | journals | layer passes run whole + FFN-only / needed | work saved |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| layers | dev accuracy | candidates | loop s with the cache (runs) | without (runs) | time saved | journals | "
+      "layer work run / needed | work saved | reused: attention outputs, weights, FFN activations, layer inputs | peak MiB with / without |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for layers in (4, 12):
     runs = {cache: [json.load(open(f)) for f in sorted(glob.glob(f"{out}/search-{layers}-{cache}-*.json"))]
             for cache in ("with", "without")}
@@ -93,13 +95,13 @@ for layers in (4, 12):
     cached, uncached = statistics.median(seconds["with"]), statistics.median(seconds["without"])
     journals = sorted(glob.glob(f"{out}/run-{layers}-*/journal.jsonl"))
     same = all(filecmp.cmp(journals[0], j, shallow=False) for j in journals[1:])
-    search = runs["with"][0]
-    # An FFN-only pass counted as the FFN's share of a layer's matrix-product FLOPs (flops.h):
-    # 16H^2 of 24H^2 + 4SH per token; 0.65 at BERT-Mini's width and these lengths.
-    work = search["layer_passes"] + 0.65 * search["ffn_only_layer_passes"]
+    work = runs["with"][0]["layer_work"]
+    peak = {cache: max(int(open(f).read()) for f in glob.glob(f"{out}/peak-{layers}-{cache}-*.kib")) / 1024 for cache in runs}
     dev = json.load(open(f"{out}/model-{layers}/finetune.json"))["dev"]["metrics"]["accuracy"]
-    print(f"| {layers} | {dev:.3f} | {search['candidates']} | {cached:.1f} ({', '.join(f'{s:.1f}' for s in seconds['with'])}) | "
+    print(f"| {layers} | {dev:.3f} | {runs['with'][0]['candidates']} | {cached:.1f} ({', '.join(f'{s:.1f}' for s in seconds['with'])}) | "
           f"{uncached:.1f} ({', '.join(f'{s:.1f}' for s in seconds['without'])}) | **{100 * (1 - cached / uncached):.0f}%** | "
-          f"{'identical' if same else 'DIFFER'} ({len(journals)}) | {search['layer_passes']} + {search['ffn_only_layer_passes']} / "
-          f"{search['naive_layer_passes']} | {100 * (1 - work / search['naive_layer_passes']):.1f}% |")
+          f"{'identical' if same else 'DIFFER'} ({len(journals)}) | {work['passes']:.0f} / {work['naive_passes']} | "
+          f"{100 * (1 - work['passes'] / work['naive_passes']):.1f}% | {work['reused_attention_outputs']}, "
+          f"{work['reused_attention_weights']}, {work['reused_ffn_activations']}, {work['restored_layer_inputs']} | "
+          f"{peak['with']:.0f} / {peak['without']:.0f} |")
 PY

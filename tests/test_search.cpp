@@ -1,5 +1,5 @@
 // The AxFormer search on a small model trained here: the method's order and acceptance rule,
-// incremental evaluation (FFN-only passes too) equal to full passes, masked equal to sliced, resume after cancel giving
+// incremental evaluation (what it keeps within a layer and of other layers' inputs, any budget) equal to full passes, masked equal to sliced, resume after cancel giving
 // the same plan, user overrides, search variants in one run, and plan.json round trips and refusals.
 
 #include "model/slicing.h"
@@ -156,9 +156,9 @@ private Q_SLOTS:
                 ++applied;
             }
         }
-        qInfo("%zu decisions, %d applied, val loss %.4f -> %.4f, %lld of %lld layer passes", decisions.size(), applied,
-              result.baselineVal.meanLoss, minLoss, (long long)result.layerPasses, (long long)result.naiveLayerPasses);
-        QVERIFY(result.layerPasses < result.naiveLayerPasses);
+        qInfo("%zu decisions, %d applied, val loss %.4f -> %.4f, the work of %.1f of %lld layer passes", decisions.size(), applied,
+              result.baselineVal.meanLoss, minLoss, result.work.passes, (long long)result.work.naivePasses);
+        QVERIFY(result.work.passes < double(result.work.naivePasses));
         QCOMPARE(result.candidates.size(), decisions.size() + 1);
         QVERIFY(result.candidates.back().parameters <= result.candidates.front().parameters);
         // FFN groups and heads are only tried when their block was rejected but close.
@@ -181,12 +181,23 @@ private Q_SLOTS:
             QVERIFY2(std::abs(full - candidate.valLoss) < 1e-5,
                      qPrintable(QString("candidate %1: %2 vs %3").arg(candidate.sequence).arg(full).arg(candidate.valLoss)));
         }
-        // The FFN candidates after the first of a layer ran only the FFN there (the kept attention
-        // output), and were still equal to full passes above.
-        qInfo("%lld whole and %lld FFN-only layer passes of %lld", (long long)result.layerPasses, (long long)result.ffnOnlyPasses,
-              (long long)result.naiveLayerPasses);
-        QVERIFY(result.ffnOnlyPasses > 0);
-        QVERIFY(result.layerPasses + result.ffnOnlyPasses < result.naiveLayerPasses);
+        // The candidates reused what the cache kept (attention outputs for FFN candidates, the
+        // activation for FFN groups, probabilities for heads, layer inputs on a move down), and
+        // were still equal to full passes above.
+        const LayerWork& work = result.work;
+        qInfo("the work of %.1f layer passes of %lld; reused %lld attention outputs, %lld attention weights, %lld FFN "
+              "activations, %lld layer inputs",
+              work.passes, (long long)work.naivePasses, (long long)work.reusedAttentionOutputs,
+              (long long)work.reusedAttentionWeights, (long long)work.reusedFfnActivations, (long long)work.restoredLayerInputs);
+        auto tried = [&](ElementKind kind) {
+            return std::any_of(result.plan.decisions.begin(), result.plan.decisions.end(),
+                               [&](const Decision& d) { return d.element.kind == kind && d.element.index > 0; });
+        };
+        QVERIFY(work.reusedAttentionOutputs > 0);
+        QVERIFY(work.restoredLayerInputs > 0);
+        QCOMPARE(work.reusedFfnActivations > 0, tried(ElementKind::FfnGroup));
+        QCOMPARE(work.reusedAttentionWeights > 0, tried(ElementKind::Head));
+        QVERIFY(work.passes < double(work.naivePasses));
         const EvaluationResult masked = f.val->evaluate(*f.model, &result.approximation);
         BertModel sliced = sliceModel(*f.model, result.approximation);
         const EvaluationResult physical = f.val->evaluate(*sliced);
@@ -212,12 +223,31 @@ private Q_SLOTS:
             QVERIFY(a.element == b.element);
             QCOMPARE(a.applied, b.applied);
             QCOMPARE(a.agreeCount, b.agreeCount);
-            QVERIFY2(std::abs(a.loss - b.loss) < 1e-5, qPrintable(QString("%1 vs %2").arg(a.loss).arg(b.loss)));
+            // The same operations on the same inputs: the same bits.
+            QCOMPARE(a.loss, b.loss);
         }
         QVERIFY(uncached.approximation.layers == cached.approximation.layers);
-        QCOMPARE(uncached.layerPasses, uncached.naiveLayerPasses);
-        QCOMPARE(uncached.naiveLayerPasses, cached.naiveLayerPasses);
-        QCOMPARE(uncached.ffnOnlyPasses, int64_t{0});
+        QCOMPARE(uncached.work.passes, double(uncached.work.naivePasses));
+        QCOMPARE(uncached.work.naivePasses, cached.work.naivePasses);
+        QCOMPARE(uncached.work.reusedAttentionOutputs, int64_t{0});
+    }
+
+    void aSmallerLayerCacheBudgetKeepsLessWithTheSameResults()
+    {
+        Fixture& f = fixture();
+        const SearchResult full = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        SearchSettings lean;
+        lean.layerCacheMemory = 0;
+        const SearchResult leanResult = runSearch(*f.model, *f.val, f.header, lean, costsFor(*f.model));
+        QCOMPARE(leanResult.plan.decisions.size(), full.plan.decisions.size());
+        for (size_t i = 0; i < full.plan.decisions.size(); ++i) QCOMPARE(leanResult.plan.decisions[i].loss, full.plan.decisions[i].loss);
+        // Nothing beyond the current layer's input and attention output: those two still save work.
+        QCOMPARE(leanResult.work.reusedAttentionWeights, int64_t{0});
+        QCOMPARE(leanResult.work.reusedFfnActivations, int64_t{0});
+        QCOMPARE(leanResult.work.restoredLayerInputs, int64_t{0});
+        QVERIFY(leanResult.work.reusedAttentionOutputs > 0);
+        QVERIFY(full.work.passes < leanResult.work.passes);
+        QVERIFY(leanResult.work.passes < double(leanResult.work.naivePasses));
     }
 
     void resumesAfterCancelWithTheSamePlan()
@@ -247,7 +277,7 @@ private Q_SLOTS:
         // The report counts what this run evaluated, not what it replayed.
         QCOMPARE(uninterrupted.replayedCandidates, size_t(0));
         QCOMPARE(resumed.replayedCandidates, journalled);
-        QVERIFY(resumed.naiveLayerPasses < uninterrupted.naiveLayerPasses);
+        QVERIFY(resumed.work.naivePasses < uninterrupted.work.naivePasses);
         QVERIFY(searchReportMarkdown(resumed).find("(" + std::to_string(journalled) + " of them from the journal of an earlier run)") !=
                 std::string::npos);
         // Another search's journal is refused.

@@ -163,6 +163,7 @@ int runSearchCommand(const Arguments& arguments)
     }
     for (const auto& [name, member] : kindSwitches()) settings.*member = !arguments.flag(name);
     settings.layerCache = !arguments.flag("no-layer-cache");
+    settings.layerCacheMemory = int64_t{arguments.integer("layer-cache-mib", 2048, 0, 1 << 24)} << 20;
     if (const auto forced = arguments.value("force")) settings.overrides = parseForced(*forced);
     if (const auto variants = arguments.value("variants")) job.variants = parseVariants(*variants, settings);
 
@@ -185,9 +186,12 @@ int runSearchCommand(const Arguments& arguments)
                           {"applied", std::count_if(result.plan.decisions.begin(), result.plan.decisions.end(),
                                                     [](const Decision& d) { return d.applied; })},
                           {"seconds", result.seconds},
-                          {"layer_passes", result.layerPasses},
-                          {"ffn_only_layer_passes", result.ffnOnlyPasses},
-                          {"naive_layer_passes", result.naiveLayerPasses},
+                          {"layer_work", {{"passes", result.work.passes},
+                                          {"naive_passes", result.work.naivePasses},
+                                          {"reused_attention_outputs", result.work.reusedAttentionOutputs},
+                                          {"reused_attention_weights", result.work.reusedAttentionWeights},
+                                          {"reused_ffn_activations", result.work.reusedFfnActivations},
+                                          {"restored_layer_inputs", result.work.restoredLayerInputs}}},
                           {"baseline", {{"val_metric", before.valMetric}, {"dev_metric", *before.devMetric},
                                         {"params", before.parameters}, {"latency_ms", *before.latencyMs}}},
                           {"approximated", {{"val_metric", after.valMetric}, {"dev_metric", *after.devMetric},
@@ -249,13 +253,15 @@ Command searchCommand()
                     "  --no-layer-cache        evaluate every candidate with a full val pass: the same results,\n"
                     "                          slower, without the hidden states the search otherwise keeps for\n"
                     "                          all of val (less memory on a large val split)\n"
+                    "  --layer-cache-mib N (2048)  what the cache may keep beyond those: inputs of other\n"
+                    "                          layers, attention probabilities, FFN activations (less: slower)\n"
                     "  --latency-runs N (20)   timed runs for the before/after latency (batch 1, seq 128)\n"
                     "  --candidate-latency-runs N (5)  timed runs of every evaluated configuration, sliced,\n"
                     "                          for pareto.json's latency axis (0: skip)\n"
                     "  --max-train N --max-eval N --max-seq-len N --batch-size N --threads N --quiet --json\n",
                     {"json", "significance", "int8", "bf16", "no-layer-cache", "no-hard-attention", "no-ffn-blocks", "no-ffn-groups", "no-attention-blocks", "no-heads"},
                     {"model", "out", "resume", "top-k", "ffn-groups", "tolerance", "slack", "force", "variants", "latency-runs",
-                     "candidate-latency-runs", "distill", "distill-lr", "temperature", "distill-alpha"},
+                     "candidate-latency-runs", "layer-cache-mib", "distill", "distill-lr", "temperature", "distill-alpha"},
                     runSearchCommand};
     addTaskOptions(command);
     addDistributedOptions(command);

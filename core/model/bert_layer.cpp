@@ -9,7 +9,6 @@
 
 namespace ax {
 
-
 torch::Tensor applyActivation(Activation activation, const torch::Tensor& x)
 {
     switch (activation) {
@@ -109,33 +108,55 @@ torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::T
     return ffnSublayer(attended, approximation);
 }
 
+bool BertLayerImpl::attentionRemoved(const LayerApproximation* approximation) const
+{
+    return !m_shape.hasAttention || (approximation && approximation->removeAttention);
+}
+
+bool BertLayerImpl::ffnRemoved(const LayerApproximation* approximation) const
+{
+    return !m_shape.hasFfn || (approximation && approximation->removeFfn);
+}
+
 torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
                                                const LayerApproximation* approximation, torch::Tensor* attentionProbs)
 {
-    const bool removed = !m_shape.hasAttention || (approximation && approximation->removeAttention);
-    const int64_t batch = hidden.size(0), length = hidden.size(1);
-    if (removed) {
-        if (attentionProbs) *attentionProbs = torch::zeros({batch, 0, length, length}, hidden.options());
+    if (attentionRemoved(approximation)) {
+        if (attentionProbs) *attentionProbs = torch::zeros({hidden.size(0), 0, hidden.size(1), hidden.size(1)}, hidden.options());
         return m_attentionNorm(hidden);
     }
+    return attendWith(attentionWeights(hidden, additiveMask, approximation), hidden, approximation, attentionProbs);
+}
+
+BertLayerImpl::AttentionWeights BertLayerImpl::attentionWeights(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                                                const LayerApproximation* approximation)
+{
+    const int64_t batch = hidden.size(0), length = hidden.size(1);
     const int64_t heads = m_shape.heads();
     // [B, S, heads*d] -> [B, heads, S, d]
     auto split = [&](const torch::Tensor& x) { return x.view({batch, length, heads, m_headDim}).transpose(1, 2); };
     const torch::Tensor query = split(apply(m_query, hidden));
     const torch::Tensor key = split(apply(m_key, hidden));
-    const torch::Tensor value = split(apply(m_value, hidden));
+    AttentionWeights weights{{}, split(apply(m_value, hidden))};
 
     const torch::Tensor scores = attentionScores(query, key, additiveMask, 1.0 / std::sqrt(static_cast<double>(m_headDim)));
-    torch::Tensor probs = torch::softmax(scores, -1);
-    probs = m_dropout->apply(probs, m_attentionDropout, is_training());
+    weights.probs = m_dropout->apply(torch::softmax(scores, -1), m_attentionDropout, is_training());
 
     const int topK = approximation && approximation->hardAttentionTopK > 0 ? approximation->hardAttentionTopK
                                                                             : m_shape.hardAttentionTopK;
     if (topK > 0 && topK < length) {
         // Keep the k largest probabilities of each query row, zero the rest, no renormalisation.
-        const auto [kept, indices] = probs.topk(topK, -1);
-        probs = torch::zeros_like(probs).scatter(-1, indices, kept);
+        const auto [kept, indices] = weights.probs.topk(topK, -1);
+        weights.probs = torch::zeros_like(weights.probs).scatter(-1, indices, kept);
     }
+    return weights;
+}
+
+torch::Tensor BertLayerImpl::attendWith(const AttentionWeights& weights, const torch::Tensor& hidden,
+                                        const LayerApproximation* approximation, torch::Tensor* attentionProbs)
+{
+    const int64_t heads = m_shape.heads();
+    torch::Tensor probs = weights.probs;
     if (approximation && !approximation->headMask.empty()) {
         if (static_cast<int64_t>(approximation->headMask.size()) != heads)
             throw Error("head mask has " + std::to_string(approximation->headMask.size()) + " entries for a layer with " +
@@ -145,7 +166,7 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
     }
     if (attentionProbs) *attentionProbs = probs;
 
-    const torch::Tensor context = attentionContext(probs, value);
+    const torch::Tensor context = attentionContext(probs, weights.value);
     torch::Tensor projected = apply(m_attentionOutput, context);
     projected = m_dropout->apply(projected, m_hiddenDropout, is_training());
     return m_attentionNorm(projected + hidden);
@@ -153,10 +174,19 @@ torch::Tensor BertLayerImpl::attentionSublayer(const torch::Tensor& hidden, cons
 
 torch::Tensor BertLayerImpl::ffnSublayer(const torch::Tensor& hidden, const LayerApproximation* approximation)
 {
-    const bool removed = !m_shape.hasFfn || (approximation && approximation->removeFfn);
-    if (removed) return m_outputNorm(hidden);
+    if (ffnRemoved(approximation)) return m_outputNorm(hidden);
+    return ffnFromActivation(ffnActivation(hidden), hidden, approximation);
+}
 
-    torch::Tensor inner = activateProjection(m_activation, apply(m_intermediate, hidden));
+torch::Tensor BertLayerImpl::ffnActivation(const torch::Tensor& hidden)
+{
+    return activateProjection(m_activation, apply(m_intermediate, hidden));
+}
+
+torch::Tensor BertLayerImpl::ffnFromActivation(const torch::Tensor& activation, const torch::Tensor& hidden,
+                                               const LayerApproximation* approximation)
+{
+    torch::Tensor inner = activation;
     if (approximation && !approximation->ffnGroupRemoved.empty()) {
         const auto& removedGroups = approximation->ffnGroupRemoved;
         const int groups = static_cast<int>(removedGroups.size());
@@ -169,7 +199,8 @@ torch::Tensor BertLayerImpl::ffnSublayer(const torch::Tensor& hidden, const Laye
             const auto [begin, end] = ffnGroupRange(m_shape.intermediateSize, groups, g);
             std::fill(keep.begin() + begin, keep.begin() + end, 0.0f);
         }
-        inner = inner * torch::tensor(keep, hidden.options());
+        // Out of place: the layer cache may hold `activation` for the next candidate.
+        inner = activation * torch::tensor(keep, hidden.options());
     }
     torch::Tensor projected = apply(m_output, inner);
     projected = m_dropout->apply(projected, m_hiddenDropout, is_training());

@@ -30,6 +30,24 @@ public:
                                     const LayerApproximation* approximation, torch::Tensor* attentionProbs = nullptr);
     torch::Tensor ffnSublayer(const torch::Tensor& hidden, const LayerApproximation* approximation);
 
+    // Each sub-layer splits once more where the search's candidates differ: the head mask acts only
+    // after the attention probabilities, the FFN groups only after the activation. The layer cache
+    // keeps the first half and runs the second per candidate; the sub-layers above run the same two
+    // halves, so both ways give the same bits. Both need the block present and not removed.
+    struct AttentionWeights {
+        torch::Tensor probs;  // [B, heads, S, S], hardened when top-k applies, before the head mask
+        torch::Tensor value;  // [B, heads, S, d]
+    };
+    AttentionWeights attentionWeights(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                      const LayerApproximation* approximation);
+    torch::Tensor attendWith(const AttentionWeights& weights, const torch::Tensor& hidden,
+                             const LayerApproximation* approximation, torch::Tensor* attentionProbs = nullptr);
+    torch::Tensor ffnActivation(const torch::Tensor& hidden);  // [B, S, F], before the group mask
+    torch::Tensor ffnFromActivation(const torch::Tensor& activation, const torch::Tensor& hidden,
+                                    const LayerApproximation* approximation);
+    bool attentionRemoved(const LayerApproximation* approximation) const;
+    bool ffnRemoved(const LayerApproximation* approximation) const;
+
     const LayerShape& shape() const { return m_shape; }
 
     // Weights, by their Hugging Face names relative to "encoder.layer.N.".

@@ -91,17 +91,6 @@ torch::Tensor BertModelImpl::runLayer(size_t layer, const torch::Tensor& hidden,
     return m_layers.at(layer)->forward(hidden, mask, control, attentionProbs);
 }
 
-torch::Tensor BertModelImpl::runAttentionSublayer(size_t layer, const torch::Tensor& hidden, const torch::Tensor& mask,
-                                                  const Approximation* approximation)
-{
-    return m_layers.at(layer)->attentionSublayer(hidden, mask, approximation ? approximation->layer(layer) : nullptr);
-}
-
-torch::Tensor BertModelImpl::runFfnSublayer(size_t layer, const torch::Tensor& attended, const Approximation* approximation)
-{
-    return m_layers.at(layer)->ffnSublayer(attended, approximation ? approximation->layer(layer) : nullptr);
-}
-
 void BertModelImpl::applyHeads(BertOutput& output, const ForwardOptions& options)
 {
     if (m_pooler) {

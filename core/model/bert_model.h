@@ -74,10 +74,8 @@ public:
     static torch::Tensor additiveMask(const torch::Tensor& attentionMask, const torch::Tensor& like);
     torch::Tensor runLayer(size_t layer, const torch::Tensor& hidden, const torch::Tensor& additiveMask,
                            const Approximation* approximation, torch::Tensor* attentionProbs = nullptr);
-    // runLayer() in its two halves: the attention sub-layer, then the FFN sub-layer on its output.
-    torch::Tensor runAttentionSublayer(size_t layer, const torch::Tensor& hidden, const torch::Tensor& additiveMask,
-                                       const Approximation* approximation);
-    torch::Tensor runFfnSublayer(size_t layer, const torch::Tensor& attended, const Approximation* approximation);
+    // One encoder layer, for callers that run its sub-layers apart (the search's layer cache).
+    BertLayerImpl& encoderLayer(size_t layer) { return *m_layers.at(layer); }
     void applyHeads(BertOutput& output, const ForwardOptions& options);
 
     const BertConfig& config() const { return m_config; }

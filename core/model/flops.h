@@ -26,6 +26,16 @@ struct ModelHeads;  // model/bert_model.h
 // Matrix-product FLOPs of one encoder layer of the given shape.
 int64_t layerFlops(const BertConfig& config, const LayerShape& shape, int64_t batch, int64_t sequenceLength);
 
+// The same, by the steps the search's layer cache runs apart (BertLayerImpl::attentionWeights...).
+struct LayerFlopParts {
+    int64_t attentionWeights = 0;  // Q, K, V projections and Q·Kᵀ
+    int64_t attentionOutput = 0;   // P·V and the output projection
+    int64_t ffnActivation = 0;     // the FFN's first product
+    int64_t ffnOutput = 0;         // its second
+    int64_t total() const { return attentionWeights + attentionOutput + ffnActivation + ffnOutput; }
+};
+LayerFlopParts layerFlopParts(const BertConfig& config, const LayerShape& shape, int64_t batch, int64_t sequenceLength);
+
 // Matrix-product FLOPs of one forward pass over config.layers plus the pooler and task heads.
 int64_t forwardFlops(const BertConfig& config, const ModelHeads& heads, int64_t batch, int64_t sequenceLength);
 

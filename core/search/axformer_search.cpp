@@ -22,7 +22,7 @@ public:
         : m_model(model), m_val(val), m_settings(settings), m_costs(costs), m_journal(journal), m_observer(observer),
           m_cancel(cancel)
     {
-        if (settings.layerCache) m_cache.emplace(model, val);
+        if (settings.layerCache) m_cache.emplace(model, val, settings.layerCacheMemory);
         const BertConfig& config = model.config();
         m_groups = settings.ffnGroups > 0 ? settings.ffnGroups : config.numHeads;
         m_result.plan = header;
@@ -61,9 +61,9 @@ public:
         m_result.approximation = m_current;
         m_result.seconds = clock.seconds();
         const size_t evaluated = m_result.candidates.size() - m_result.replayedCandidates;
-        m_result.naiveLayerPasses = int64_t(evaluated) * layers * int64_t(m_val.ownedBatchCount());
-        m_result.layerPasses = m_cache ? m_cache->layerPasses() : m_result.naiveLayerPasses;
-        m_result.ffnOnlyPasses = m_cache ? m_cache->ffnOnlyPasses() : 0;
+        if (m_cache) m_result.work = m_cache->work();
+        m_result.work.naivePasses = int64_t(evaluated) * layers * int64_t(m_val.ownedBatchCount());
+        if (!m_cache) m_result.work.passes = double(m_result.work.naivePasses);
         return std::move(m_result);
     }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "common/progress.h"
+#include "search/layer_work.h"
 #include "search/plan.h"
 #include "search/search_journal.h"
 #include "train/task_evaluator.h"
@@ -28,8 +29,11 @@ struct SearchSettings {
     // How, not what: false evaluates every candidate with a full val pass instead of running only
     // the layers from its own up (search/layer_cache.h). The results are the same; the search keeps
     // no hidden states (two per val token and layer width: less memory on a large val split) and
-    // its wall time is what the cache saves, measured (bench/search_cost.sh).
+    // its wall time is what the cache saves, measured (bench/search_depth.sh).
     bool layerCache = true;
+    // Bytes the layer cache may keep beyond those two: inputs of other layers, attention
+    // probabilities, FFN activations (layer_cache.h). Less memory, more recomputation; same results.
+    int64_t layerCacheMemory = kDefaultLayerCacheMemory;
 };
 
 // One evaluated configuration: the applied decisions so far plus the candidate element.
@@ -57,10 +61,8 @@ struct SearchResult {
     EvaluationResult baselineVal;
     Approximation approximation;     // the final one
     double seconds = 0;
-    // Both count this process's batches only, when the val batches are shared among processes.
-    int64_t layerPasses = 0;         // (batch, layer) passes actually run, whole
-    int64_t ffnOnlyPasses = 0;       // (batch, layer) passes that reused the attention output (layer_cache.h)
-    int64_t naiveLayerPasses = 0;    // what full passes for every candidate evaluated would have cost
+    // This process's batches only, when the val batches are shared among processes.
+    LayerWork work;                  // what ran against full passes for every candidate evaluated
     size_t replayedCandidates = 0;   // taken from the journal of an earlier run, not evaluated
 };
 

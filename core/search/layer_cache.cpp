@@ -1,9 +1,13 @@
 #include "search/layer_cache.h"
 
 #include "model/bert_model.h"
+#include "model/flops.h"
 #include "train/batch_tensors.h"
 
 #include <torch/torch.h>
+
+#include <algorithm>
+#include <map>
 
 namespace ax {
 
@@ -13,10 +17,19 @@ struct LayerCache::State {
     std::vector<torch::Tensor> masks;     // additive attention masks
     std::vector<torch::Tensor> hidden;    // input to m_layer, per batch
     std::vector<torch::Tensor> attended;  // output of m_layer's attention sub-layer, per batch
+    std::vector<BertLayerImpl::AttentionWeights> weights;  // m_layer's, when the budget keeps them
+    std::vector<torch::Tensor> activations;                // m_layer's FFN activations, likewise
     std::vector<size_t> owned;            // the indices of the filled ones
+
+    // Inputs kept of some layers above 0, with the settings of the layers below that made them.
+    struct LayerInput {
+        std::vector<LayerApproximation> below;
+        std::vector<torch::Tensor> hidden;  // empty until the cache first moves up through it
+    };
+    std::map<size_t, LayerInput> layerInputs;
 };
 
-LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
+LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget)
     : m_model(model), m_evaluator(evaluator), m_state(std::make_unique<State>())
 {
     m_model.eval();
@@ -26,6 +39,8 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
     m_state->masks.resize(count);
     m_state->hidden.resize(count);
     m_state->attended.resize(count);
+    m_state->weights.resize(count);
+    m_state->activations.resize(count);
     for (size_t b = 0; b < count; ++b) {
         if (!evaluator.ownsBatch(b)) continue;
         m_state->owned.push_back(b);
@@ -34,9 +49,53 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator)
         m_state->masks[b] = BertModelImpl::additiveMask(tensors.input.attentionMask, m_state->hidden[b]);
     }
     m_below = Approximation::none(static_cast<int>(model.layerCount()));
+    planMemory(memoryBudget);
 }
 
 LayerCache::~LayerCache() = default;
+
+void LayerCache::planMemory(int64_t memoryBudget)
+{
+    const BertConfig& config = m_model.config();
+    int64_t tokens = 0, squares = 0, elementSize = 4;
+    for (const size_t b : m_state->owned) {
+        const torch::Tensor& hidden = m_state->hidden[b];
+        tokens += hidden.size(0) * hidden.size(1);
+        squares += hidden.size(0) * hidden.size(1) * hidden.size(1);
+        elementSize = int64_t(hidden.element_size());
+    }
+    int64_t heads = 0, width = 0, ffn = 0;
+    for (const LayerShape& shape : config.layers) {
+        heads = std::max<int64_t>(heads, shape.hasAttention ? shape.heads() : 0);
+        width = std::max<int64_t>(width, shape.hasAttention ? shape.heads() * config.headDim() : 0);
+        ffn = std::max<int64_t>(ffn, shape.hasFfn ? shape.intermediateSize : 0);
+    }
+    // What stays alive: the probabilities [B, heads, S, S] and the value projection [B, S, width].
+    const int64_t weightsBytes = elementSize * (squares * heads + tokens * width);
+    const int64_t activationBytes = elementSize * tokens * ffn;
+    const int64_t layerInputBytes = elementSize * tokens * config.hiddenSize;
+    int64_t left = memoryBudget;
+    auto fits = [&](int64_t bytes) {
+        if (bytes > left) return false;
+        left -= bytes;
+        return true;
+    };
+    // Layer inputs first: one saves up to a pass per layer below it on every move down, for a
+    // hidden state's bytes (BERT-base: 11 kept save 55 passes per batch over a search). Then
+    // the probabilities and the activations, which save part of a pass per head or group.
+    // Evenly spaced, so that a move down to any layer starts at most a spacing below it.
+    const int64_t layers = int64_t(m_model.layerCount());
+    const int64_t inputs = std::min<int64_t>(layers - 1, layerInputBytes > 0 ? left / layerInputBytes : layers - 1);
+    for (int64_t k = 1; k <= inputs; ++k) m_state->layerInputs[size_t(k * layers / (inputs + 1))] = {};
+    left -= inputs * layerInputBytes;
+    m_keepWeights = fits(weightsBytes);
+    m_keepActivations = fits(activationBytes);
+}
+
+size_t LayerCache::keptLayerInputs() const
+{
+    return m_state->layerInputs.size();
+}
 
 void LayerCache::moveTo(size_t layer, const Approximation& approximation, const CancelToken* cancel)
 {
@@ -44,59 +103,126 @@ void LayerCache::moveTo(size_t layer, const Approximation& approximation, const 
     const Approximation full = approximation.layers.empty() ? Approximation::none(int(m_model.layerCount())) : approximation;
     bool unchangedBelow = layer >= m_layer;
     for (size_t i = 0; unchangedBelow && i < m_layer; ++i) unchangedBelow = full.layers[i] == m_below.layers[i];
-    if (!unchangedBelow || layer != m_layer) forgetAttended();
-    if (!unchangedBelow) {
-        for (const size_t b : m_state->owned) {
-            const BatchTensors& tensors = m_state->batches[b];
-            m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
-        }
-        m_layer = 0;
-    }
-    for (; m_layer < layer; ++m_layer) {
+    if (!unchangedBelow || layer != m_layer) forgetLayerState();
+    if (!unchangedBelow) restoreBelow(layer, full);
+    for (; m_layer < layer;) {
         for (const size_t b : m_state->owned) {
             throwIfCancelled(cancel);
             m_state->hidden[b] = m_model.runLayer(m_layer, m_state->hidden[b], m_state->masks[b], &full);
-            ++m_layerPasses;
+            m_work.passes += 1;
         }
         m_below.layers[m_layer] = full.layers[m_layer];
+        ++m_layer;
+        const auto kept = m_state->layerInputs.find(m_layer);
+        if (kept != m_state->layerInputs.end())
+            kept->second = {{m_below.layers.begin(), m_below.layers.begin() + long(m_layer)}, m_state->hidden};
     }
 }
 
-void LayerCache::forgetAttended()
+// Starts again from the highest kept layer input at or below `layer` that `full` agrees with.
+void LayerCache::restoreBelow(size_t layer, const Approximation& full)
+{
+    for (auto it = m_state->layerInputs.rbegin(); it != m_state->layerInputs.rend(); ++it) {
+        const auto& [start, kept] = *it;
+        if (start > layer || kept.hidden.empty() || !std::equal(kept.below.begin(), kept.below.end(), full.layers.begin()))
+            continue;
+        m_state->hidden = kept.hidden;
+        std::copy(kept.below.begin(), kept.below.end(), m_below.layers.begin());
+        m_layer = start;
+        m_work.restoredLayerInputs += int64_t(m_state->owned.size());
+        return;
+    }
+    for (const size_t b : m_state->owned) {
+        const BatchTensors& tensors = m_state->batches[b];
+        m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
+    }
+    m_layer = 0;
+}
+
+void LayerCache::forgetLayerState()
 {
     m_attendedBy.reset();
+    m_weightsTopK.reset();
+    m_activationsKept = false;
     for (torch::Tensor& attended : m_state->attended) attended = torch::Tensor();
+    for (BertLayerImpl::AttentionWeights& weights : m_state->weights) weights = {};
+    for (torch::Tensor& activation : m_state->activations) activation = torch::Tensor();
 }
 
 EvaluationResult LayerCache::evaluate(const Approximation& candidate, const CancelToken* cancel, ProgressObserver* observer)
 {
     const size_t layers = m_model.layerCount();
     const LayerApproximation here = candidate.layer(m_layer) ? *candidate.layer(m_layer) : LayerApproximation{};
-    const bool reuse = m_attendedBy && m_attendedBy->sameAttention(here);
-    // Kept outputs are replaced batch by batch below: a cancelled evaluation must not leave a mix
+    BertLayerImpl& layer = m_model.encoderLayer(m_layer);
+    const bool attentionRemoved = layer.attentionRemoved(&here), ffnRemoved = layer.ffnRemoved(&here);
+    const bool reuseAttended = m_attendedBy && m_attendedBy->sameAttention(here);
+    const bool reuseWeights = !reuseAttended && !attentionRemoved && m_weightsTopK == here.hardAttentionTopK;
+    const bool reuseActivations = reuseAttended && !ffnRemoved && m_activationsKept;
+    // Kept tensors are replaced batch by batch below: a cancelled evaluation must not leave a mix
     // that claims to come from one setting.
-    if (!reuse) m_attendedBy.reset();
+    if (!reuseAttended) {
+        m_attendedBy.reset();
+        m_activationsKept = false;
+    }
+    if (!attentionRemoved && !reuseAttended && !reuseWeights) m_weightsTopK.reset();
+    if (!ffnRemoved && !reuseActivations) m_activationsKept = false;
+
+    const BertConfig& config = m_model.config();
     EvaluationResult result = m_evaluator.evaluateWith(
         [&](size_t b, const BatchTensors&) {
-            BertOutput output;
+            const torch::Tensor& input = m_state->hidden[b];
+            const LayerFlopParts parts = layerFlopParts(config, layer.shape(), input.size(0), input.size(1));
+            const double whole = double(std::max<int64_t>(1, parts.total()));
             torch::Tensor& attended = m_state->attended[b];
-            if (reuse) {
-                ++m_ffnOnlyPasses;
+            if (reuseAttended) {
+                ++m_work.reusedAttentionOutputs;
+            } else if (attentionRemoved) {
+                attended = layer.attentionSublayer(input, m_state->masks[b], &here);
+                m_work.passes += double(parts.attentionWeights + parts.attentionOutput) / whole;
             } else {
-                attended = m_model.runAttentionSublayer(m_layer, m_state->hidden[b], m_state->masks[b], &candidate);
-                ++m_layerPasses;
+                BertLayerImpl::AttentionWeights weights;
+                if (reuseWeights) {
+                    weights = m_state->weights[b];
+                    ++m_work.reusedAttentionWeights;
+                } else {
+                    weights = layer.attentionWeights(input, m_state->masks[b], &here);
+                    m_work.passes += double(parts.attentionWeights) / whole;
+                    if (m_keepWeights) m_state->weights[b] = weights;
+                }
+                attended = layer.attendWith(weights, input, &here);
+                m_work.passes += double(parts.attentionOutput) / whole;
             }
-            torch::Tensor hidden = m_model.runFfnSublayer(m_layer, attended, &candidate);
-            for (size_t layer = m_layer + 1; layer < layers; ++layer) {
-                hidden = m_model.runLayer(layer, hidden, m_state->masks[b], &candidate);
-                ++m_layerPasses;
+
+            torch::Tensor hidden;
+            if (ffnRemoved) {
+                hidden = layer.ffnSublayer(attended, &here);
+                m_work.passes += double(parts.ffnActivation + parts.ffnOutput) / whole;
+            } else {
+                torch::Tensor activation;
+                if (reuseActivations) {
+                    activation = m_state->activations[b];
+                    ++m_work.reusedFfnActivations;
+                } else {
+                    activation = layer.ffnActivation(attended);
+                    m_work.passes += double(parts.ffnActivation) / whole;
+                    if (m_keepActivations) m_state->activations[b] = activation;
+                }
+                hidden = layer.ffnFromActivation(activation, attended, &here);
+                m_work.passes += double(parts.ffnOutput) / whole;
             }
+            for (size_t above = m_layer + 1; above < layers; ++above) {
+                hidden = m_model.runLayer(above, hidden, m_state->masks[b], &candidate);
+                m_work.passes += 1;
+            }
+            BertOutput output;
             output.lastHidden = hidden;
             m_model.applyHeads(output, ForwardOptions{});
             return output;
         },
         cancel, observer);
     m_attendedBy = here;
+    if (m_keepWeights && !attentionRemoved) m_weightsTopK = here.hardAttentionTopK;
+    if (m_keepActivations && !ffnRemoved) m_activationsKept = true;
     return result;
 }
 

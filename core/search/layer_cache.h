@@ -1,11 +1,19 @@
 // Incremental evaluation for the search: a change at layer l leaves the input to layer l as it
 // was, so the hidden states entering layer l are kept for every val batch and only layers l..L-1
-// are recomputed per candidate (DESIGN.md §1, "Cost"). Within layer l, a change to its FFN alone
-// leaves the attention sub-layer's output as it was: that output is kept too, from the last
-// candidate whose attention settings were the same, so such a candidate runs only the FFN of l.
+// are recomputed per candidate (DESIGN.md §1, "Cost"). Within layer l the candidates differ only
+// in part of the work, so more is kept, from the last candidate at l whose settings allow it:
+// - an FFN candidate leaves the attention sub-layer's output as it was: only l's FFN runs;
+// - an FFN group candidate also leaves the FFN's activation as it was (the groups only mask it):
+//   only the FFN's second product runs;
+// - a head candidate leaves the attention probabilities and values as they were (the head mask
+//   acts after them): the context, the output projection and the FFN run.
+// The search moves down from layer to layer; the inputs of some layers are kept as it moves up, so
+// that a move down starts from the nearest kept input instead of from the embeddings.
+// What runs is what a full pass runs, on the same inputs: the results are the same bits.
 #pragma once
 
 #include "model/approximation.h"
+#include "search/layer_work.h"
 #include "train/task_evaluator.h"
 
 #include <memory>
@@ -17,26 +25,34 @@ class BertModelImpl;
 
 class LayerCache {
 public:
-    LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator);
+    // The cache always holds, per val batch, the input to the current layer and its attention
+    // output. `memoryBudget` bytes bound the rest: the inputs of as many layers as fit, then
+    // attention probabilities and values, then FFN activations, each kind kept only when it fits
+    // whole for every batch (its size is known from the batch shapes before any is computed).
+    LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget);
     ~LayerCache();
 
     // Holds the inputs to `layer` computed under `approximation`'s settings for the layers below.
-    // Moves up incrementally when those settings are unchanged, else recomputes from the embeddings.
+    // Moves up incrementally when those settings are unchanged, else starts from the highest kept
+    // layer input that they still agree with, or from the embeddings.
     void moveTo(size_t layer, const Approximation& approximation, const CancelToken* cancel);
 
     // Evaluates `candidate` (which must agree with the cache below its layer) running only the
-    // layers from the cached one up, and only the FFN of the cached one when the kept attention
-    // output was made with the candidate's attention settings there.
+    // layers from the cached one up, and in the cached one only what the candidate changes.
     EvaluationResult evaluate(const Approximation& candidate, const CancelToken* cancel, ProgressObserver* observer);
 
     size_t layer() const { return m_layer; }
-    // Work done, to compare with full passes: (batch, layer) passes run whole, and those that
-    // reused the kept attention output and ran only the FFN sub-layer.
-    int64_t layerPasses() const { return m_layerPasses; }
-    int64_t ffnOnlyPasses() const { return m_ffnOnlyPasses; }
+    // What ran so far (naivePasses is the caller's: it knows how many candidates were evaluated).
+    const LayerWork& work() const { return m_work; }
+    // What the budget allowed: kept attention weights, FFN activations, number of kept layer inputs.
+    bool keepsAttentionWeights() const { return m_keepWeights; }
+    bool keepsFfnActivations() const { return m_keepActivations; }
+    size_t keptLayerInputs() const;
 
 private:
-    void forgetAttended();
+    void planMemory(int64_t memoryBudget);
+    void forgetLayerState();
+    void restoreBelow(size_t layer, const Approximation& full);
 
     struct State;
     BertModelImpl& m_model;
@@ -44,10 +60,12 @@ private:
     std::unique_ptr<State> m_state;
     size_t m_layer = 0;
     Approximation m_below;  // the settings the cached states were computed with
-    // The settings of m_layer that made the kept attention outputs; none while there are none.
+    bool m_keepWeights = false, m_keepActivations = false;
+    // The settings of m_layer that made each kept thing; none while there is none.
     std::optional<LayerApproximation> m_attendedBy;
-    int64_t m_layerPasses = 0;
-    int64_t m_ffnOnlyPasses = 0;
+    std::optional<int> m_weightsTopK;  // the probabilities' hard-attention setting
+    bool m_activationsKept = false;    // made from the kept attention outputs
+    LayerWork m_work;
 };
 
 }  // namespace ax

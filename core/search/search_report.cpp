@@ -63,11 +63,9 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
        << std::setprecision(3) << plan.tolerance << (plan.tolerance == 0 ? " (the method exactly)" : "") << "\n"
        << "- " << result.candidates.size() - 1 << " candidates in " << std::setprecision(1) << result.seconds << " s"
        << (result.replayedCandidates > 0 ? " (" + std::to_string(result.replayedCandidates) + " of them from the journal of an earlier run)" : "")
-       << "; incremental evaluation ran " << result.layerPasses << " whole and " << result.ffnOnlyPasses
-       << " FFN-only (batch, layer) passes where full passes would need " << result.naiveLayerPasses;
-    if (result.naiveLayerPasses > 0)
-        md << " (at least " << std::setprecision(0)
-           << 100.0 * (1.0 - double(result.layerPasses + result.ffnOnlyPasses) / double(result.naiveLayerPasses)) << "% saved)";
+       << "; incremental evaluation ran the work of " << result.work.passes
+       << " (batch, layer) passes where full passes would need " << result.work.naivePasses;
+    if (result.work.naivePasses > 0) md << " (" << std::setprecision(0) << 100.0 * result.work.savedShare() << "% saved)";
     md << "\n\n";
 
     if (plan.baseline && plan.approximated) {
