@@ -4,7 +4,8 @@
 # axbert-mini (4 layers) and axbert-mini with its 4 layers stacked three times (12 layers, BERT-Mini
 # width), each fine-tuned for one epoch on 4,000 SST-2 examples, then searched (the method exactly,
 # val 600, no latency timing) with the layer cache and without it (--no-layer-cache: every
-# candidate a full val pass), alternately, ROUNDS times each (default 2 for 4 layers, 1 for 12).
+# candidate a full val pass), alternately, ROUNDS times each (default 2 for 4 layers, 1 for 12;
+# ROUNDS_4 and ROUNDS_12 set one depth's). A rerun adds only the runs missing from RESULTS_DIR.
 # Compares the two search loops' wall times, checks that their journals are byte-identical, and
 # counts the (batch, layer) passes run against those full passes need. Prints a Markdown table
 # (docs/BENCHMARKS.md).
@@ -66,7 +67,8 @@ for layers in 4 12; do
     fi
     "$cli" finetune --model "$base" "${task[@]}" --out "$model" --epochs 1 --lr 1e-4 --quiet >/dev/null
   fi
-  rounds="${ROUNDS:-$((layers == 4 ? 2 : 1))}"
+  default_rounds="ROUNDS_$layers"
+  rounds="${!default_rounds:-${ROUNDS:-$((layers == 4 ? 2 : 1))}}"
   for ((round = 1; round <= rounds; ++round)); do
     for cache in with without; do
       name="$layers-$cache-$round"

@@ -29,7 +29,7 @@ struct LayerCache::State {
     std::map<size_t, LayerInput> layerInputs;
 };
 
-LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget)
+LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget, bool movesDown)
     : m_model(model), m_evaluator(evaluator), m_state(std::make_unique<State>())
 {
     m_model.eval();
@@ -49,12 +49,12 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int
         m_state->masks[b] = BertModelImpl::additiveMask(tensors.input.attentionMask, m_state->hidden[b]);
     }
     m_below = Approximation::none(static_cast<int>(model.layerCount()));
-    planMemory(memoryBudget);
+    planMemory(memoryBudget, movesDown);
 }
 
 LayerCache::~LayerCache() = default;
 
-void LayerCache::planMemory(int64_t memoryBudget)
+void LayerCache::planMemory(int64_t memoryBudget, bool movesDown)
 {
     const BertConfig& config = m_model.config();
     int64_t tokens = 0, squares = 0, elementSize = 4;
@@ -80,21 +80,24 @@ void LayerCache::planMemory(int64_t memoryBudget)
         left -= bytes;
         return true;
     };
-    // Layer inputs first: one saves up to a pass per layer below it on every move down, for a
-    // hidden state's bytes (BERT-base: 11 kept save 55 passes per batch over a search). Then
-    // the probabilities and the activations, which save part of a pass per head or group.
-    // Evenly spaced, so that a move down to any layer starts at most a spacing below it.
+    // Layer inputs save up to a pass per layer below them on every move down, but with less for
+    // each added one (BERT-base: 2 kept save 37 of the 55 passes per batch that moves down cost,
+    // 11 all of them). The probabilities and the activations save part of a pass per head or
+    // group. So: layer inputs with half the budget, then the probabilities and the activations,
+    // then more layer inputs with what is left.
     const int64_t layers = int64_t(m_model.layerCount());
-    const int64_t inputs = std::min<int64_t>(layers - 1, layerInputBytes > 0 ? left / layerInputBytes : layers - 1);
-    for (int64_t k = 1; k <= inputs; ++k) m_state->layerInputs[size_t(k * layers / (inputs + 1))] = {};
-    left -= inputs * layerInputBytes;
+    const int64_t mostInputs = movesDown ? layers - 1 : 0;
+    auto layerInputsFitting = [&](int64_t bytes, int64_t most) {
+        const int64_t count = std::min<int64_t>(most, layerInputBytes > 0 ? bytes / layerInputBytes : most);
+        left -= count * layerInputBytes;
+        return count;
+    };
+    int64_t inputs = layerInputsFitting(left / 2, mostInputs);
     m_keepWeights = fits(weightsBytes);
     m_keepActivations = fits(activationBytes);
-}
-
-size_t LayerCache::keptLayerInputs() const
-{
-    return m_state->layerInputs.size();
+    inputs += layerInputsFitting(left, mostInputs - inputs);
+    // Evenly spaced, so that a move down to any layer starts at most a spacing below it.
+    for (int64_t k = 1; k <= inputs; ++k) m_state->layerInputs[size_t(k * layers / (inputs + 1))] = {};
 }
 
 void LayerCache::moveTo(size_t layer, const Approximation& approximation, const CancelToken* cancel)

@@ -26,10 +26,11 @@ class BertModelImpl;
 class LayerCache {
 public:
     // The cache always holds, per val batch, the input to the current layer and its attention
-    // output. `memoryBudget` bytes bound the rest: the inputs of as many layers as fit, then
-    // attention probabilities and values, then FFN activations, each kind kept only when it fits
-    // whole for every batch (its size is known from the batch shapes before any is computed).
-    LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget);
+    // output. `memoryBudget` bytes bound the rest: inputs of other layers (with up to half of
+    // it), the attention probabilities and values, the FFN activations, then more layer inputs;
+    // each kept only when it fits whole for every batch (the batch shapes give the sizes).
+    // Layer inputs serve moves down only: a caller that only moves up says so with !movesDown.
+    LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget, bool movesDown = true);
     ~LayerCache();
 
     // Holds the inputs to `layer` computed under `approximation`'s settings for the layers below.
@@ -44,13 +45,9 @@ public:
     size_t layer() const { return m_layer; }
     // What ran so far (naivePasses is the caller's: it knows how many candidates were evaluated).
     const LayerWork& work() const { return m_work; }
-    // What the budget allowed: kept attention weights, FFN activations, number of kept layer inputs.
-    bool keepsAttentionWeights() const { return m_keepWeights; }
-    bool keepsFfnActivations() const { return m_keepActivations; }
-    size_t keptLayerInputs() const;
 
 private:
-    void planMemory(int64_t memoryBudget);
+    void planMemory(int64_t memoryBudget, bool movesDown);
     void forgetLayerState();
     void restoreBelow(size_t layer, const Approximation& full);
 
