@@ -67,8 +67,8 @@ for layers in 4 12; do
     fi
     "$cli" finetune --model "$base" "${task[@]}" --out "$model" --epochs 1 --lr 1e-4 --quiet >/dev/null
   fi
-  default_rounds="ROUNDS_$layers"
-  rounds="${!default_rounds:-${ROUNDS:-$((layers == 4 ? 2 : 1))}}"
+  depth_rounds="ROUNDS_$layers"
+  rounds="${!depth_rounds:-${ROUNDS:-$((layers == 4 ? 2 : 1))}}"
   for ((round = 1; round <= rounds; ++round)); do
     for cache in with without; do
       name="$layers-$cache-$round"
