@@ -168,7 +168,6 @@ EvaluationResult LayerCache::evaluate(const Approximation& candidate, const Canc
         m_activationsKept = false;
     }
     if (!attentionRemoved && !reuseAttended && !reuseWeights) m_weightsTopK.reset();
-    if (!ffnRemoved && !reuseActivations) m_activationsKept = false;
 
     const BertConfig& config = m_model.config();
     EvaluationResult result = m_evaluator.evaluateWith(
