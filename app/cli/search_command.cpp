@@ -163,7 +163,7 @@ int runSearchCommand(const Arguments& arguments)
     }
     for (const auto& [name, member] : kindSwitches()) settings.*member = !arguments.flag(name);
     settings.layerCache = !arguments.flag("no-layer-cache");
-    settings.layerCacheMemory = int64_t{arguments.integer("layer-cache-mib", 2048, 0, 1 << 24)} << 20;
+    settings.layerCacheMemory = int64_t{arguments.integer("layer-cache-mib", int(kDefaultLayerCacheMemory >> 20), 0, 1 << 24)} << 20;
     if (const auto forced = arguments.value("force")) settings.overrides = parseForced(*forced);
     if (const auto variants = arguments.value("variants")) job.variants = parseVariants(*variants, settings);
 
