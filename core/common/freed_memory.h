@@ -9,9 +9,14 @@ namespace ax {
 // SQuAD dev one batch at a time grew the resident set from 1.3 GB (1,000 questions) to 2.9 GB (all
 // 10,570), although each batch needs the same memory. Trimming after each batch keeps the peak at
 // one batch's working set; the pages are faulted in again by the next batch (docs/BENCHMARKS.md).
-// While a KeepFreedMemory is alive, it trims only once more than kKeptFreeMemoryCap bytes lie free
-// between the heap's chunks in use. A no-op where the C library has no malloc_trim.
-void returnFreedMemoryToSystem();
+// While a KeepFreedMemory is alive, it trims only once more than kKeptFreeMemoryCap bytes have come
+// free between the heap's chunks in use since the last trim: glibc's count of free bytes keeps the
+// chunks a trim already gave back (their pages are gone, their addresses still the heap's), so
+// holes past the cap would otherwise trim after every batch and fault their pages in again (a
+// search's dev evaluation did it 28 times). Holes reused and freed within one batch are not seen:
+// what stays resident is then bounded by the cap plus a batch's working set, which it needs anyway.
+// Returns whether it trimmed. A no-op where the C library has no malloc_trim.
+bool returnFreedMemoryToSystem();
 
 // Free memory inside the heap (not counting its top) that a KeepFreedMemory lets accumulate: the
 // bound on what kept memory adds to the peak when batches of other shapes cannot reuse it.
