@@ -88,7 +88,7 @@ done
 import filecmp, glob, json, statistics, sys
 out = sys.argv[1]
 print("| layers | dev accuracy | candidates | loop s with the cache (runs) | without (runs) | time saved | journals | "
-      "layer work run / needed | work saved | reused: attention outputs, weights, FFN activations, layer inputs | peak MiB with / without |")
+      "layer work run / needed | work saved | reused: attention outputs, weights, FFN activations, layer inputs, layer outputs | peak MiB with / without |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for layers in (4, 12):
     runs = {cache: [json.load(open(f)) for f in sorted(glob.glob(f"{out}/search-{layers}-{cache}-*.json"))]
@@ -104,6 +104,7 @@ for layers in (4, 12):
           f"{uncached:.1f} ({', '.join(f'{s:.1f}' for s in seconds['without'])}) | **{100 * (1 - cached / uncached):.0f}%** | "
           f"{'identical' if same else 'DIFFER'} ({len(journals)}) | {work['passes']:.0f} / {work['naive_passes']} | "
           f"{100 * (1 - work['passes'] / work['naive_passes']):.1f}% | {work['reused_attention_outputs']}, "
-          f"{work['reused_attention_weights']}, {work['reused_ffn_activations']}, {work['restored_layer_inputs']} | "
+          f"{work['reused_attention_weights']}, {work['reused_ffn_activations']}, {work['restored_layer_inputs']}, "
+          f"{work['reused_layer_outputs']} | "
           f"{peak['with']:.0f} / {peak['without']:.0f} |")
 PY

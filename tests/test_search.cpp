@@ -4,6 +4,7 @@
 
 #include "model/slicing.h"
 #include "search/axformer_search.h"
+#include "search/layer_cache.h"
 #include "search/model_costs.h"
 #include "search/pareto.h"
 #include "search/search_report.h"
@@ -245,9 +246,53 @@ private Q_SLOTS:
         QCOMPARE(leanResult.work.reusedAttentionWeights, int64_t{0});
         QCOMPARE(leanResult.work.reusedFfnActivations, int64_t{0});
         QCOMPARE(leanResult.work.restoredLayerInputs, int64_t{0});
+        QCOMPARE(leanResult.work.reusedLayerOutputs, int64_t{0});
         QVERIFY(leanResult.work.reusedAttentionOutputs > 0);
         QVERIFY(full.work.passes < leanResult.work.passes);
         QVERIFY(leanResult.work.passes < double(leanResult.work.naivePasses));
+    }
+
+    // Hard attention is tried bottom-up. The move up after a candidate runs no layer: it starts from
+    // the input the baseline's pass kept when the candidate was rejected, and from the candidate's
+    // own output when it was accepted. The losses are still those of full passes.
+    void movingUpAfterACandidateRunsNoLayer()
+    {
+        Fixture& f = fixture();
+        const Approximation none = Approximation::none(int(f.model->layerCount()));
+        auto hardenedUpTo = [&](int last) {
+            Approximation hardened = none;
+            for (int l = 0; l <= last; ++l) hardened.layers[size_t(l)].hardAttentionTopK = 4;
+            return hardened;
+        };
+        LayerCache cache(*f.model, *f.val, kDefaultLayerCacheMemory);
+        cache.moveTo(0, none, nullptr);
+        cache.evaluate(none, nullptr, nullptr);  // the baseline, through every layer
+        cache.evaluate(hardenedUpTo(0), nullptr, nullptr);
+
+        double passes = cache.work().passes;
+        cache.moveTo(1, none, nullptr);  // layer 0's candidate rejected
+        QCOMPARE(cache.work().passes, passes);
+        QCOMPARE(cache.work().restoredLayerInputs, int64_t(f.val->ownedBatchCount()));
+        Approximation candidate = none;
+        candidate.layers[1].hardAttentionTopK = 4;
+        QCOMPARE(cache.evaluate(candidate, nullptr, nullptr).meanLoss, f.val->evaluate(*f.model, &candidate).meanLoss);
+
+        passes = cache.work().passes;
+        cache.moveTo(2, candidate, nullptr);  // layer 1's accepted
+        QCOMPARE(cache.work().passes, passes);
+        QCOMPARE(cache.work().reusedLayerOutputs, int64_t(f.val->ownedBatchCount()));
+        candidate.layers[2].hardAttentionTopK = 4;
+        QCOMPARE(cache.evaluate(candidate, nullptr, nullptr).meanLoss, f.val->evaluate(*f.model, &candidate).meanLoss);
+
+        // Without memory for them, the same moves run the layers again.
+        LayerCache lean(*f.model, *f.val, 0);
+        lean.moveTo(0, none, nullptr);
+        lean.evaluate(none, nullptr, nullptr);
+        lean.evaluate(hardenedUpTo(0), nullptr, nullptr);
+        passes = lean.work().passes;
+        lean.moveTo(1, none, nullptr);
+        QCOMPARE(lean.work().passes, passes + double(f.val->ownedBatchCount()));
+        QCOMPARE(lean.work().restoredLayerInputs + lean.work().reusedLayerOutputs, int64_t{0});
     }
 
     void resumesAfterCancelWithTheSamePlan()

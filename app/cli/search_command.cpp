@@ -191,7 +191,8 @@ int runSearchCommand(const Arguments& arguments)
                                           {"reused_attention_outputs", result.work.reusedAttentionOutputs},
                                           {"reused_attention_weights", result.work.reusedAttentionWeights},
                                           {"reused_ffn_activations", result.work.reusedFfnActivations},
-                                          {"restored_layer_inputs", result.work.restoredLayerInputs}}},
+                                          {"restored_layer_inputs", result.work.restoredLayerInputs},
+                                          {"reused_layer_outputs", result.work.reusedLayerOutputs}}},
                           {"baseline", {{"val_metric", before.valMetric}, {"dev_metric", *before.devMetric},
                                         {"params", before.parameters}, {"latency_ms", *before.latencyMs}}},
                           {"approximated", {{"val_metric", after.valMetric}, {"dev_metric", *after.devMetric},
@@ -254,7 +255,8 @@ Command searchCommand()
                     "                          slower, without the hidden states the search otherwise keeps for\n"
                     "                          all of val (less memory on a large val split)\n"
                     "  --layer-cache-mib N (2048)  what the cache may keep beyond those: inputs of other\n"
-                    "                          layers, attention probabilities, FFN activations (less: slower)\n"
+                    "                          layers, attention probabilities, FFN activations, a layer's\n"
+                    "                          output (less: slower)\n"
                     "  --latency-runs N (20)   timed runs for the before/after latency (batch 1, seq 128)\n"
                     "  --candidate-latency-runs N (5)  timed runs of every evaluated configuration, sliced,\n"
                     "                          for pareto.json's latency axis (0: skip)\n"

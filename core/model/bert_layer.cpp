@@ -6,6 +6,9 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <optional>
+#include <utility>
+#include <vector>
 
 namespace ax {
 
@@ -32,6 +35,41 @@ torch::Tensor activateProjection(Activation activation, torch::Tensor projection
     case Activation::Relu: return torch::relu_(projection);
     }
     throw Error("unknown activation");
+}
+
+using ColumnRanges = std::vector<std::pair<int64_t, int64_t>>;  // [begin, end) pairs
+
+// The runs of 1 in per-column factors, or none when a factor is neither 0 nor 1.
+std::optional<ColumnRanges> keptRanges(const std::vector<float>& factors, int64_t columnsPerFactor)
+{
+    ColumnRanges ranges;
+    for (size_t i = 0; i < factors.size(); ++i) {
+        if (factors[i] != 0.0f && factors[i] != 1.0f) return std::nullopt;
+        if (factors[i] == 0.0f) continue;
+        const int64_t begin = int64_t(i) * columnsPerFactor;
+        if (!ranges.empty() && ranges.back().second == begin) ranges.back().second = begin + columnsPerFactor;
+        else ranges.emplace_back(begin, begin + columnsPerFactor);
+    }
+    return ranges;
+}
+
+// x · weightᵀ + bias over only the input columns in `ranges`, as if the others were zero: a product
+// per range on views of x and of the weight. Multiplying x by a 0/1 mask first would write a copy
+// of x (the whole FFN activation, or the attention probabilities) and multiply the removed
+// columns too. The search and full passes both come here, so their results stay the same bits.
+torch::Tensor linearOverColumns(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                const ColumnRanges& ranges)
+{
+    const torch::Tensor rows = x.reshape({-1, x.size(-1)});
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = weight.size(0);
+    if (ranges.empty()) return bias.expand({rows.size(0), weight.size(0)}).clone().view(shape);
+    auto columns = [](const torch::Tensor& t, const std::pair<int64_t, int64_t>& range) {
+        return t.narrow(1, range.first, range.second - range.first);
+    };
+    torch::Tensor out = torch::addmm(bias, columns(rows, ranges.front()), columns(weight, ranges.front()).t());
+    for (size_t i = 1; i < ranges.size(); ++i) out.addmm_(columns(rows, ranges[i]), columns(weight, ranges[i]).t());
+    return out.view(shape);
 }
 
 }  // namespace
@@ -157,17 +195,22 @@ torch::Tensor BertLayerImpl::attendWith(const AttentionWeights& weights, const t
 {
     const int64_t heads = m_shape.heads();
     torch::Tensor probs = weights.probs;
+    std::optional<ColumnRanges> keptHeads;  // when the removed heads drop out of the output projection
     if (approximation && !approximation->headMask.empty()) {
-        if (static_cast<int64_t>(approximation->headMask.size()) != heads)
-            throw Error("head mask has " + std::to_string(approximation->headMask.size()) + " entries for a layer with " +
+        const std::vector<float>& factors = approximation->headMask;
+        if (static_cast<int64_t>(factors.size()) != heads)
+            throw Error("head mask has " + std::to_string(factors.size()) + " entries for a layer with " +
                         std::to_string(heads) + " heads");
-        const torch::Tensor mask = torch::tensor(approximation->headMask, hidden.options()).view({1, heads, 1, 1});
-        probs = probs * mask;
+        if (!(m_attentionOutput.int8 && !is_training())) keptHeads = keptRanges(factors, m_headDim);
+        // The probabilities are scaled where the projection cannot skip heads (int8, or factors
+        // other than 0 and 1, which `inspect --approximation` allows), and for whoever looks at them.
+        if (!keptHeads || attentionProbs) probs = probs * torch::tensor(factors, hidden.options()).view({1, heads, 1, 1});
     }
     if (attentionProbs) *attentionProbs = probs;
 
     const torch::Tensor context = attentionContext(probs, weights.value);
-    torch::Tensor projected = apply(m_attentionOutput, context);
+    torch::Tensor projected = keptHeads ? linearOverColumns(context, m_attentionOutput.weight, m_attentionOutput.bias, *keptHeads)
+                                        : apply(m_attentionOutput, context);
     projected = m_dropout->apply(projected, m_hiddenDropout, is_training());
     return m_attentionNorm(projected + hidden);
 }
@@ -186,7 +229,7 @@ torch::Tensor BertLayerImpl::ffnActivation(const torch::Tensor& hidden)
 torch::Tensor BertLayerImpl::ffnFromActivation(const torch::Tensor& activation, const torch::Tensor& hidden,
                                                const LayerApproximation* approximation)
 {
-    torch::Tensor inner = activation;
+    torch::Tensor projected;
     if (approximation && !approximation->ffnGroupRemoved.empty()) {
         const auto& removedGroups = approximation->ffnGroupRemoved;
         const int groups = static_cast<int>(removedGroups.size());
@@ -199,10 +242,13 @@ torch::Tensor BertLayerImpl::ffnFromActivation(const torch::Tensor& activation, 
             const auto [begin, end] = ffnGroupRange(m_shape.intermediateSize, groups, g);
             std::fill(keep.begin() + begin, keep.begin() + end, 0.0f);
         }
-        // Out of place: the layer cache may hold `activation` for the next candidate.
-        inner = activation * torch::tensor(keep, hidden.options());
+        // Out of place where int8 needs the mask: the layer cache may hold `activation` for the next candidate.
+        projected = m_output.int8 && !is_training()
+                        ? apply(m_output, activation * torch::tensor(keep, hidden.options()))
+                        : linearOverColumns(activation, m_output.weight, m_output.bias, *keptRanges(keep, 1));
+    } else {
+        projected = apply(m_output, activation);
     }
-    torch::Tensor projected = apply(m_output, inner);
     projected = m_dropout->apply(projected, m_hiddenDropout, is_training());
     return m_outputNorm(projected + hidden);
 }

@@ -19,6 +19,7 @@ struct LayerCache::State {
     std::vector<torch::Tensor> attended;  // output of m_layer's attention sub-layer, per batch
     std::vector<BertLayerImpl::AttentionWeights> weights;  // m_layer's, when the budget keeps them
     std::vector<torch::Tensor> activations;                // m_layer's FFN activations, likewise
+    std::vector<torch::Tensor> outputs;                    // m_layer's output under the last candidate, likewise
     std::vector<size_t> owned;            // the indices of the filled ones
 
     // Inputs kept of some layers above 0, with the settings of the layers below that made them.
@@ -29,7 +30,7 @@ struct LayerCache::State {
     std::map<size_t, LayerInput> layerInputs;
 };
 
-LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget, bool movesDown)
+LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int64_t memoryBudget, bool accepting)
     : m_model(model), m_evaluator(evaluator), m_state(std::make_unique<State>())
 {
     m_model.eval();
@@ -41,6 +42,7 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int
     m_state->attended.resize(count);
     m_state->weights.resize(count);
     m_state->activations.resize(count);
+    m_state->outputs.resize(count);
     for (size_t b = 0; b < count; ++b) {
         if (!evaluator.ownsBatch(b)) continue;
         m_state->owned.push_back(b);
@@ -48,13 +50,13 @@ LayerCache::LayerCache(BertModelImpl& model, const TaskEvaluator& evaluator, int
         m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
         m_state->masks[b] = BertModelImpl::additiveMask(tensors.input.attentionMask, m_state->hidden[b]);
     }
-    m_below = Approximation::none(static_cast<int>(model.layerCount()));
-    planMemory(memoryBudget, movesDown);
+    m_below = m_current = Approximation::none(static_cast<int>(model.layerCount()));
+    planMemory(memoryBudget, accepting);
 }
 
 LayerCache::~LayerCache() = default;
 
-void LayerCache::planMemory(int64_t memoryBudget, bool movesDown)
+void LayerCache::planMemory(int64_t memoryBudget, bool accepting)
 {
     const BertConfig& config = m_model.config();
     int64_t tokens = 0, squares = 0, elementSize = 4;
@@ -83,10 +85,11 @@ void LayerCache::planMemory(int64_t memoryBudget, bool movesDown)
     // Layer inputs save up to a pass per layer below them on every move down, but with less for
     // each added one (BERT-base: 2 kept save 37 of the 55 passes per batch that moves down cost,
     // 11 all of them). The probabilities and the activations save part of a pass per head or
-    // group. So: layer inputs with half the budget, then the probabilities and the activations,
-    // then more layer inputs with what is left.
+    // group; the last candidate's output a pass per accepted hard-attention candidate. So: layer
+    // inputs with half the budget, then the probabilities, the activations and the output, then
+    // more layer inputs with what is left.
     const int64_t layers = int64_t(m_model.layerCount());
-    const int64_t mostInputs = movesDown ? layers - 1 : 0;
+    const int64_t mostInputs = accepting ? layers - 1 : 0;
     auto layerInputsFitting = [&](int64_t bytes, int64_t most) {
         const int64_t count = std::min<int64_t>(most, layerInputBytes > 0 ? bytes / layerInputBytes : most);
         left -= count * layerInputBytes;
@@ -95,6 +98,7 @@ void LayerCache::planMemory(int64_t memoryBudget, bool movesDown)
     int64_t inputs = layerInputsFitting(left / 2, mostInputs);
     m_keepWeights = fits(weightsBytes);
     m_keepActivations = fits(activationBytes);
+    m_keepOutputs = accepting && fits(layerInputBytes);
     inputs += layerInputsFitting(left, mostInputs - inputs);
     // Evenly spaced, so that a move down to any layer starts at most a spacing below it.
     for (int64_t k = 1; k <= inputs; ++k) m_state->layerInputs[size_t(k * layers / (inputs + 1))] = {};
@@ -104,42 +108,65 @@ void LayerCache::moveTo(size_t layer, const Approximation& approximation, const 
 {
     torch::InferenceMode inference;
     const Approximation full = approximation.layers.empty() ? Approximation::none(int(m_model.layerCount())) : approximation;
+    m_current = full;
     bool unchangedBelow = layer >= m_layer;
     for (size_t i = 0; unchangedBelow && i < m_layer; ++i) unchangedBelow = full.layers[i] == m_below.layers[i];
+    // The last candidate here was accepted: its output is the next layer's input.
+    const bool outputReusable = unchangedBelow && layer > m_layer && m_outputBy && *m_outputBy == full.layers[m_layer];
+    const std::vector<torch::Tensor> output = outputReusable ? m_state->outputs : std::vector<torch::Tensor>{};
     if (!unchangedBelow || layer != m_layer) forgetLayerState();
-    if (!unchangedBelow) restoreBelow(layer, full);
-    for (; m_layer < layer;) {
+    if (!unchangedBelow) {
+        if (!restoreKeptInput(0, layer, full)) {
+            for (const size_t b : m_state->owned) {
+                const BatchTensors& tensors = m_state->batches[b];
+                m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
+            }
+            m_layer = 0;
+        }
+    } else if (layer > m_layer) {
+        if (outputReusable) {
+            m_state->hidden = output;
+            m_work.reusedLayerOutputs += int64_t(m_state->owned.size());
+            stepUp(full);
+        }
+        restoreKeptInput(m_layer + 1, layer, full);
+    }
+    while (m_layer < layer) {
         for (const size_t b : m_state->owned) {
             throwIfCancelled(cancel);
             m_state->hidden[b] = m_model.runLayer(m_layer, m_state->hidden[b], m_state->masks[b], &full);
             m_work.passes += 1;
         }
-        m_below.layers[m_layer] = full.layers[m_layer];
-        ++m_layer;
-        const auto kept = m_state->layerInputs.find(m_layer);
-        if (kept != m_state->layerInputs.end())
-            kept->second = {{m_below.layers.begin(), m_below.layers.begin() + long(m_layer)}, m_state->hidden};
+        stepUp(full);
     }
 }
 
-// Starts again from the highest kept layer input at or below `layer` that `full` agrees with.
-void LayerCache::restoreBelow(size_t layer, const Approximation& full)
+// m_state->hidden holds the input to m_layer + 1 under `full`: moves there, keeping it where an
+// input of that layer is kept.
+void LayerCache::stepUp(const Approximation& full)
+{
+    m_below.layers[m_layer] = full.layers[m_layer];
+    ++m_layer;
+    const auto kept = m_state->layerInputs.find(m_layer);
+    if (kept != m_state->layerInputs.end())
+        kept->second = {{m_below.layers.begin(), m_below.layers.begin() + long(m_layer)}, m_state->hidden};
+}
+
+// Starts again from the highest kept input of a layer in [lowest, layer] that `full` agrees with.
+bool LayerCache::restoreKeptInput(size_t lowest, size_t layer, const Approximation& full)
 {
     for (auto it = m_state->layerInputs.rbegin(); it != m_state->layerInputs.rend(); ++it) {
         const auto& [start, kept] = *it;
-        if (start > layer || kept.hidden.empty() || !std::equal(kept.below.begin(), kept.below.end(), full.layers.begin()))
+        if (start > layer || start < lowest || kept.hidden.empty() ||
+            !std::equal(kept.below.begin(), kept.below.end(), full.layers.begin()))
             continue;
         m_state->hidden = kept.hidden;
         std::copy(kept.below.begin(), kept.below.end(), m_below.layers.begin());
         m_layer = start;
         m_work.restoredLayerInputs += int64_t(m_state->owned.size());
-        return;
+        return true;
     }
-    for (const size_t b : m_state->owned) {
-        const BatchTensors& tensors = m_state->batches[b];
-        m_state->hidden[b] = m_model.embed(tensors.input.inputIds, tensors.input.tokenTypeIds);
-    }
-    m_layer = 0;
+    return false;
 }
 
 void LayerCache::forgetLayerState()
@@ -147,9 +174,11 @@ void LayerCache::forgetLayerState()
     m_attendedBy.reset();
     m_weightsTopK.reset();
     m_activationsKept = false;
+    m_outputBy.reset();
     for (torch::Tensor& attended : m_state->attended) attended = torch::Tensor();
     for (BertLayerImpl::AttentionWeights& weights : m_state->weights) weights = {};
     for (torch::Tensor& activation : m_state->activations) activation = torch::Tensor();
+    for (torch::Tensor& output : m_state->outputs) output = torch::Tensor();
 }
 
 EvaluationResult LayerCache::evaluate(const Approximation& candidate, const CancelToken* cancel, ProgressObserver* observer)
@@ -168,6 +197,18 @@ EvaluationResult LayerCache::evaluate(const Approximation& candidate, const Canc
         m_activationsKept = false;
     }
     if (!attentionRemoved && !reuseAttended && !reuseWeights) m_weightsTopK.reset();
+    m_outputBy.reset();
+
+    // Kept inputs of the layers above that are stale (computed under settings below them that are
+    // no longer the current ones) take the candidate's, which become current if it is accepted.
+    const Approximation full = candidate.layers.empty() ? Approximation::none(int(layers)) : candidate;
+    std::map<size_t, std::vector<torch::Tensor>> filling;
+    for (auto& [start, kept] : m_state->layerInputs) {
+        if (start <= m_layer) continue;
+        if (!kept.hidden.empty() && std::equal(kept.below.begin(), kept.below.end(), m_current.layers.begin())) continue;
+        kept = {};
+        filling[start].resize(m_state->hidden.size());
+    }
 
     const BertConfig& config = m_model.config();
     EvaluationResult result = m_evaluator.evaluateWith(
@@ -212,7 +253,10 @@ EvaluationResult LayerCache::evaluate(const Approximation& candidate, const Canc
                 hidden = layer.ffnFromActivation(activation, attended, &here);
                 m_work.passes += double(parts.ffnOutput) / whole;
             }
+            if (m_keepOutputs) m_state->outputs[b] = hidden;
             for (size_t above = m_layer + 1; above < layers; ++above) {
+                const auto fill = filling.find(above);
+                if (fill != filling.end()) fill->second[b] = hidden;
                 hidden = m_model.runLayer(above, hidden, m_state->masks[b], &candidate);
                 m_work.passes += 1;
             }
@@ -223,6 +267,9 @@ EvaluationResult LayerCache::evaluate(const Approximation& candidate, const Canc
         },
         cancel, observer);
     m_attendedBy = here;
+    if (m_keepOutputs) m_outputBy = here;
+    for (auto& [start, hidden] : filling)
+        m_state->layerInputs[start] = {{full.layers.begin(), full.layers.begin() + long(start)}, std::move(hidden)};
     if (m_keepWeights && !attentionRemoved) m_weightsTopK = here.hardAttentionTopK;
     if (m_keepActivations && !ffnRemoved) m_activationsKept = true;
     return result;

@@ -19,7 +19,8 @@ struct LayerWork {
     int64_t reusedAttentionOutputs = 0;  // an FFN candidate: the attention sub-layer's output
     int64_t reusedAttentionWeights = 0;  // a head candidate: the probabilities and values
     int64_t reusedFfnActivations = 0;    // an FFN group candidate: the activation before the groups
-    int64_t restoredLayerInputs = 0;     // a move down: a kept layer input instead of a pass from the embeddings
+    int64_t restoredLayerInputs = 0;     // a move: a kept layer input instead of passes from below it
+    int64_t reusedLayerOutputs = 0;      // a move up after an accepted candidate: its output instead of a pass
 
     double savedShare() const { return naivePasses > 0 ? 1.0 - passes / double(naivePasses) : 0.0; }
 };

@@ -75,7 +75,7 @@ void removalAnalysis(Significance& s, BertModelImpl& model, const TaskEvaluator&
         all.insert(all.end(), layer.begin(), layer.end());
     }
     const ProgressClock clock;
-    LayerCache cache(model, val, kDefaultLayerCacheMemory, /*movesDown=*/false);  // layer by layer, upwards
+    LayerCache cache(model, val, kDefaultLayerCacheMemory, /*accepting=*/false);  // layer by layer, upwards
     const Approximation none = Approximation::none(config.numLayers);
     const EvaluationResult baseline = cache.evaluate(none, cancel, nullptr);
     s.baselineLoss = baseline.meanLoss;
