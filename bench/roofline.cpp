@@ -1,6 +1,6 @@
 // The roofline of our forward (issue 8): its achieved GFLOP/s against the rate of its matrix
-// products alone, the same calls on the same shapes in this one process (LibTorch's linear on
-// OpenBLAS for the projections and the pooler, model/attention_products.h for attention's two
+// products alone, the same calls on the same shapes in this one process (model/dense_products.h
+// for the projections, oneDNN where it runs them, model/attention_products.h for attention's two
 // batched products), for the BERT-base and BERT-Mini shaped encoders (random weights, seed 1) at
 // sequence 128, batch 1 and 32. Median of RUNS runs of each, alternated, after 2 warm-up runs,
 // with freed memory kept in the process as `axformer bench` keeps it (common/freed_memory.h).
@@ -14,6 +14,7 @@
 #include "common/thread_count.h"
 #include "model/attention_products.h"
 #include "model/bert_model.h"
+#include "model/dense_products.h"
 #include "model/flops.h"
 
 #include <ATen/Parallel.h>
@@ -23,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -37,6 +39,13 @@ double millisOf(const std::function<void()>& work)
     const auto start = std::chrono::steady_clock::now();
     work();
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A projection as BertLayer runs it at inference, without the FFN's activation: the product alone.
+torch::Tensor dense(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias)
+{
+    if (std::optional<torch::Tensor> product = ax::denseProduct(x, weight, bias)) return *product;
+    return torch::nn::functional::linear(x, weight, bias);
 }
 
 // Inputs and weights of one layer's products, random: the time of a product does not depend on
@@ -63,14 +72,14 @@ struct LayerProducts {
     void run() const
     {
         auto split = [&](const torch::Tensor& x) { return x.view({batch, length, heads, headDim}).transpose(1, 2); };
-        const torch::Tensor query = split(torch::nn::functional::linear(hidden, squareWeight, squareBias));
-        const torch::Tensor key = split(torch::nn::functional::linear(hidden, squareWeight, squareBias));
-        const torch::Tensor value = split(torch::nn::functional::linear(hidden, squareWeight, squareBias));
+        const torch::Tensor query = split(dense(hidden, squareWeight, squareBias));
+        const torch::Tensor key = split(dense(hidden, squareWeight, squareBias));
+        const torch::Tensor value = split(dense(hidden, squareWeight, squareBias));
         const torch::Tensor scores = ax::attentionScores(query, key, mask, 0.125);
         const torch::Tensor context = ax::attentionContext(scores, value);
-        torch::nn::functional::linear(context, squareWeight, squareBias);
-        torch::nn::functional::linear(hidden, upWeight, upBias);
-        torch::nn::functional::linear(inner, downWeight, downBias);
+        dense(context, squareWeight, squareBias);
+        dense(hidden, upWeight, upBias);
+        dense(inner, downWeight, downBias);
     }
 };
 
@@ -83,8 +92,8 @@ int main(int argc, char** argv)
     at::set_num_threads(argc > 2 ? std::atoi(argv[2]) : ax::defaultThreadCount());
     torch::InferenceMode inference;
     const ax::KeepFreedMemory keepFreedMemory;  // as `axformer bench` and evaluation run
-    std::printf("threads %d; attention products: %s\n\n", at::get_num_threads(),
-                ax::attentionProductsEngine(torch::kFloat32).c_str());
+    std::printf("threads %d; attention products: %s; dense projections: %s\n\n", at::get_num_threads(),
+                ax::attentionProductsEngine(torch::kFloat32).c_str(), ax::denseProductsEngine(torch::kFloat32).c_str());
     std::printf("| shape | batch | forward ms | products alone ms | forward GFLOP/s | products' GFLOP/s | share |\n"
                 "|---|---|---|---|---|---|---|\n");
     constexpr int64_t kLength = 128;

@@ -99,7 +99,8 @@ std::set<std::string> keysOf(const nlohmann::json& object)
 
 const std::set<std::string> kMeasurementKeys = {"batch",          "seq_len",        "threads", "latency_ms_median",
                                                 "latency_ms_min", "latency_ms_max", "runs",    "params",
-                                                "bytes_on_disk",  "flops",          "blas",    "attention"};
+                                                "bytes_on_disk",  "flops",          "blas",    "attention",
+                                                "dense"};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include "bench/latency.h"
 #include "common/fast_runtime.h"
 #include "model/attention_products.h"
+#include "model/dense_products.h"
 #include "model/flops.h"
 #include "model/model_folder.h"
 
@@ -55,7 +56,8 @@ Json measurementJson(const Subject& subject, const LatencyResult& result)
             {"bytes_on_disk", subject.loaded.bytesOnDisk},
             {"flops", flopsOf(subject, result)},
             {"blas", loadedBlasCore()},
-            {"attention", attentionProductsEngine(subject.loaded.model->parameters().front().scalar_type())}};
+            {"attention", attentionProductsEngine(subject.loaded.model->parameters().front().scalar_type())},
+            {"dense", denseProductsEngine(subject.loaded.model->parameters().front().scalar_type())}};
 }
 
 double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0; }
@@ -184,9 +186,10 @@ Command benchCommand()
             "  --threads N   LibTorch threads (default: $OMP_NUM_THREADS, else every core)\n\n"
             "JSON (--json), with --batch: one object\n"
             "  {\"batch\", \"seq_len\", \"threads\", \"latency_ms_median\", \"latency_ms_min\", \"latency_ms_max\",\n"
-            "   \"runs\", \"params\", \"bytes_on_disk\", \"flops\", \"blas\", \"attention\"}\n"
-            "(\"blas\": the OpenBLAS kernels in use, \"\" when not OpenBLAS; \"attention\": what runs attention's\n"
-            "batched products, \"oneDNN (<kernel>)\" or \"LibTorch\"). With --compare the object is\n"
+            "   \"runs\", \"params\", \"bytes_on_disk\", \"flops\", \"blas\", \"attention\", \"dense\"}\n"
+            "(\"blas\": the OpenBLAS kernels in use, \"\" when not OpenBLAS; \"attention\" and \"dense\": what\n"
+            "runs attention's batched products and the layers' dense projections, \"oneDNN (<kernel>)\" or\n"
+            "\"LibTorch\"). With --compare the object is\n"
             "  {\"base\": {...}, \"compare\": {...}, \"speedup\", \"param_ratio\", \"flops_ratio\"}\n"
             "where every ratio is base / compare (speedup = base median / compare median; > 1 means the\n"
             "compared model is faster or smaller). Without --batch: {\"results\": [batch 1 object, batch 32 object]}.\n",

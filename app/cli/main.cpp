@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "common/fast_runtime.h"
 #include "model/attention_products.h"
+#include "model/dense_products.h"
 
 #include <algorithm>
 #include <cctype>
@@ -51,7 +52,8 @@ int printVersion()
     const std::string core = ax::loadedBlasCore();
     std::cout << "axformer " << kVersion << "\n"
               << "BLAS: " << (core.empty() ? std::string("not OpenBLAS") : "OpenBLAS, " + core + " kernels") << "\n"
-              << "Attention products (float32): " << ax::attentionProductsEngine(torch::kFloat32) << "\n";
+              << "Attention products (float32): " << ax::attentionProductsEngine(torch::kFloat32) << "\n"
+              << "Dense projections (float32): " << ax::denseProductsEngine(torch::kFloat32) << "\n";
     const char* chosen = std::getenv("OPENBLAS_CORETYPE");
     const std::string best = ax::detectOpenBlasCoreType();
     if (chosen && !core.empty() && !best.empty() && blasCoreLevel(core) < blasCoreLevel(best))

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/attention_products.h"
+#include "model/dense_products.h"
 
 #include <torch/torch.h>
 
@@ -109,6 +110,7 @@ BertLayerImpl::Dense BertLayerImpl::addDense(const std::string& name, int64_t in
 torch::Tensor BertLayerImpl::apply(const Dense& dense, const torch::Tensor& x) const
 {
     if (dense.int8 && !is_training()) return dense.int8->forward(x);
+    if (std::optional<torch::Tensor> product = denseProduct(x, dense.weight, dense.bias)) return *std::move(product);
     return torch::nn::functional::linear(x, dense.weight, dense.bias);
 }
 
@@ -223,6 +225,9 @@ torch::Tensor BertLayerImpl::ffnSublayer(const torch::Tensor& hidden, const Laye
 
 torch::Tensor BertLayerImpl::ffnActivation(const torch::Tensor& hidden)
 {
+    if (!(m_intermediate.int8 && !is_training()))
+        if (std::optional<torch::Tensor> activated = denseProduct(hidden, m_intermediate.weight, m_intermediate.bias, m_activation))
+            return *std::move(activated);
     return activateProjection(m_activation, apply(m_intermediate, hidden));
 }
 
