@@ -18,7 +18,7 @@ ensure_packages() {
 build_packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev libopenblas0-openmp        # LibTorch 1.13 (CPU) on OpenBLAS, not the 50x slower reference BLAS
-  libdnnl-dev                             # oneDNN's headers: attention's products (LibTorch runs on it too)
+  libdnnl-dev                             # oneDNN's headers: attention's products, dense projections
   libgloo-dev                             # headers of Gloo, the c10d backend of distributed runs
   qt6-base-dev libqcustomplot-dev         # Qt 6 widgets and QCustomPlot's Qt 6 build
   qt6-svg-dev                             # SVG export of the plots
