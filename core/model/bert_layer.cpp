@@ -225,6 +225,8 @@ torch::Tensor BertLayerImpl::ffnSublayer(const torch::Tensor& hidden, const Laye
 
 torch::Tensor BertLayerImpl::ffnActivation(const torch::Tensor& hidden)
 {
+    // An int8 projection runs its own kernel (apply); any other gets its activation applied in the
+    // product's own pass where oneDNN runs it.
     if (!(m_intermediate.int8 && !is_training()))
         if (std::optional<torch::Tensor> activated = denseProduct(hidden, m_intermediate.weight, m_intermediate.bias, m_activation))
             return *std::move(activated);
