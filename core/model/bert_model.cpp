@@ -1,6 +1,7 @@
 #include "model/bert_model.h"
 
 #include "common/error.h"
+#include "model/inference_threads.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -130,6 +131,7 @@ BertOutput BertModelImpl::forward(const ModelInput& input, const Approximation* 
         if (other->defined() && other->sizes() != input.inputIds.sizes())
             throw Error("token_type_ids and attention_mask must have the shape of input_ids");
 
+    const SmallOperatorsOnCallingThread smallOperators(input.inputIds.numel() * m_config.hiddenSize);
     BertOutput output;
     torch::Tensor hidden = embed(input.inputIds, input.tokenTypeIds);
     const torch::Tensor mask = additiveMask(attention, hidden);

@@ -10,11 +10,13 @@ namespace ax {
 
 namespace {
 
-// Below this many multiply-adds a projection runs on one thread. Measured at 2 threads on the
-// AVX-512 machine (docs/BENCHMARKS.md): BERT-Mini with half its heads at batch 1 (128 × 256 × 128,
-// 4 M) took 72-85 µs on one thread and 95-110 µs on two; at 128 × 256 × 256 (8 M) the two were
-// even, and every larger product gained from the second thread.
-constexpr int64_t kOneThreadBelowMultiplyAdds = int64_t(1) << 23;
+// Below this many multiply-adds a projection runs on one thread. Set from whole forwards at 2
+// threads on the AVX-512 machine (docs/BENCHMARKS.md, "Small operators on the calling thread"):
+// BERT-Mini with half its heads and FFN groups, batch 1, ran its sequence-128 forward (products of
+// 4 M and 8 M) in 3.8 ms with every product on two threads against 4.2-4.3 ms with those under 8 M
+// on one, and its sequence-32 forward (1-2 M) in 2.0 ms on one thread against 2.2 ms on two. Timed
+// alone, a 4 M product was the faster on one thread; inside a forward it is not.
+constexpr int64_t kOneThreadBelowMultiplyAdds = int64_t(1) << 22;
 
 onednn::Eltwise eltwiseOf(std::optional<Activation> activation)
 {

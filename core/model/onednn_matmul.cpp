@@ -1,6 +1,7 @@
 #include "model/onednn_matmul.h"
 
 #include "common/error.h"
+#include "model/inference_threads.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
@@ -46,13 +47,17 @@ dnnl::stream& threadStream()
 }
 
 // oneDNN sizes its work split by the OpenMP thread count when a primitive is made (the count is
-// part of its cache key) and runs it on that many: both see one thread inside this scope. The
-// count is the calling thread's own setting, restored on leaving.
+// part of its cache key) and runs it on that many: both see the count chosen here, one thread for
+// a product too small to pay for waking the others, else every thread the caller may use (also
+// where a small forward has set its other operators to the calling thread alone,
+// model/inference_threads.h). The calling thread's setting is restored on leaving.
 class ThreadScope {
 public:
-    explicit ThreadScope(bool oneThread) : m_saved(omp_get_max_threads()), m_changed(oneThread && m_saved > 1)
+    explicit ThreadScope(bool oneThread) : m_saved(omp_get_max_threads())
     {
-        if (m_changed) omp_set_num_threads(1);
+        const int wanted = oneThread ? 1 : productThreads();
+        m_changed = wanted != m_saved;
+        if (m_changed) omp_set_num_threads(wanted);
     }
     ~ThreadScope()
     {

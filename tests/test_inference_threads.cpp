@@ -1,0 +1,116 @@
+// Which threads a small forward wakes (model/inference_threads.h): at inference, below the
+// threshold, the operators outside the products see one thread while the products, and an
+// operator marked heavy, keep the caller's count; with a gradient, above the threshold or nested,
+// nothing changes; the caller's setting comes back on leaving, also when the forward throws;
+// results are those of a forward that does not engage it.
+
+#include "model/inference_threads.h"
+
+#include "model/bert_model.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "test_support.h"
+
+using namespace ax;
+
+namespace {
+
+constexpr int kThreads = 2;
+constexpr int64_t kSmall = 128 * 256;         // BERT-Mini, one sequence of 128
+constexpr int64_t kLarge = 32 * 128 * 768;    // BERT-base, a batch of 32
+
+BertModel smallModel()
+{
+    torch::manual_seed(3);
+    BertConfig config = BertConfig::standard(120, 32, 2, 4, 48);
+    config.maxPositions = 64;
+    ModelHeads heads;
+    heads.numLabels = 2;
+    BertModel model(config, heads);
+    model->eval();
+    return model;
+}
+
+}  // namespace
+
+class TestInferenceThreads : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { at::set_num_threads(kThreads); }
+
+    void smallInferenceRunsOperatorsOnCallingThread()
+    {
+        torch::NoGradGuard noGrad;
+        {
+            const SmallOperatorsOnCallingThread scope(kSmall);
+            QCOMPARE(at::get_num_threads(), 1);
+            QCOMPARE(productThreads(), kThreads);
+            {
+                const SmallOperatorsOnCallingThread nested(kSmall);
+                QCOMPARE(at::get_num_threads(), 1);
+                QCOMPARE(productThreads(), kThreads);
+            }
+            // Leaving the nested scope must not end the outer one.
+            QCOMPARE(at::get_num_threads(), 1);
+            QCOMPARE(productThreads(), kThreads);
+        }
+        QCOMPARE(at::get_num_threads(), kThreads);
+        QCOMPARE(productThreads(), kThreads);
+    }
+
+    void heavyOperatorGetsEveryThreadBack()
+    {
+        {
+            // Outside the scope: nothing to give back.
+            const HeavyOperatorOnEveryThread heavy;
+            QCOMPARE(at::get_num_threads(), kThreads);
+        }
+        torch::InferenceMode inference;
+        const SmallOperatorsOnCallingThread scope(kSmall);
+        {
+            const HeavyOperatorOnEveryThread heavy;
+            QCOMPARE(at::get_num_threads(), kThreads);
+        }
+        QCOMPARE(at::get_num_threads(), 1);
+    }
+
+    void leavesLargeWorkAndTrainingAlone()
+    {
+        {
+            // Training: the backward pass would run its own operators on every thread anyway.
+            const SmallOperatorsOnCallingThread scope(kSmall);
+            QCOMPARE(at::get_num_threads(), kThreads);
+        }
+        torch::InferenceMode inference;
+        const SmallOperatorsOnCallingThread scope(kLarge);
+        QCOMPARE(at::get_num_threads(), kThreads);
+        QCOMPARE(productThreads(), kThreads);
+    }
+
+    void forwardRestoresTheSettingAndKeepsResults()
+    {
+        BertModel model = smallModel();
+        ModelInput input;
+        torch::manual_seed(5);
+        input.inputIds = torch::randint(1, 120, {2, 20}, torch::kInt64);
+        const torch::Tensor withGradient = model->forward(input).logits.detach();  // scope not engaged
+        QCOMPARE(at::get_num_threads(), kThreads);
+
+        torch::Tensor atInference;
+        {
+            torch::InferenceMode inference;
+            atInference = model->forward(input).logits;
+            QCOMPARE(at::get_num_threads(), kThreads);
+            // A token id past the vocabulary throws inside the forward, after the scope engaged.
+            input.inputIds[0][0] = 1000;
+            QVERIFY_THROWS_EXCEPTION(std::exception, model->forward(input));
+            QCOMPARE(at::get_num_threads(), kThreads);
+        }
+        QVERIFY((atInference - withGradient).abs().max().item<double>() < 1e-5);
+    }
+};
+
+AX_TEST_MAIN(TestInferenceThreads)
+#include "test_inference_threads.moc"
