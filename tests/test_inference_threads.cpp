@@ -6,7 +6,7 @@
 
 #include "model/inference_threads.h"
 
-#include "model/bert_model.h"
+#include "small_classifier.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -20,18 +20,6 @@ namespace {
 constexpr int kThreads = 2;
 constexpr int64_t kSmall = 128 * 256;         // BERT-Mini, one sequence of 128
 constexpr int64_t kLarge = 32 * 128 * 768;    // BERT-base, a batch of 32
-
-BertModel smallModel()
-{
-    torch::manual_seed(3);
-    BertConfig config = BertConfig::standard(120, 32, 2, 4, 48);
-    config.maxPositions = 64;
-    ModelHeads heads;
-    heads.numLabels = 2;
-    BertModel model(config, heads);
-    model->eval();
-    return model;
-}
 
 }  // namespace
 
@@ -91,10 +79,9 @@ private Q_SLOTS:
 
     void forwardRestoresTheSettingAndKeepsResults()
     {
-        BertModel model = smallModel();
-        ModelInput input;
-        torch::manual_seed(5);
-        input.inputIds = torch::randint(1, 120, {2, 20}, torch::kInt64);
+        // 16 × 24 tokens of hidden width 64: 24 k elements, within the scope.
+        BertModel model = test::smallClassifier();
+        ModelInput input = test::smallClassifierBatch();
         const torch::Tensor withGradient = model->forward(input).logits.detach();  // scope not engaged
         QCOMPARE(at::get_num_threads(), kThreads);
 
