@@ -777,6 +777,32 @@ private Q_SLOTS:
         QCOMPARE(pareto["points"].size(), result.candidates.size());
     }
 
+    void reportSaysWhenTheApproximatedModelIsSlower()
+    {
+        Fixture& f = fixture();
+        SearchResult result = runSearch(*f.model, *f.val, f.header, SearchSettings{}, costsFor(*f.model));
+        for (Decision& decision : result.plan.decisions) decision.applied = false;
+        Measurement baseline, approximated;
+        baseline.latencyMs = 3.0;
+        approximated.latencyMs = 2.0;
+        result.plan.baseline = baseline;
+        result.plan.approximated = approximated;
+        QString report = QString::fromStdString(searchReportMarkdown(result));
+        QVERIFY(report.contains("| 3.00 | 2.00 | 1.50x faster |"));
+        QVERIFY(!report.contains("runs slower"));
+
+        result.plan.approximated->latencyMs = 3.6;
+        report = QString::fromStdString(searchReportMarkdown(result));
+        QVERIFY(report.contains("| 3.00 | 3.60 | 1.20x slower |"));
+        QVERIFY(!report.contains("runs slower"));  // pruning alone: nothing to blame on hard attention
+
+        Decision& hard = result.plan.decisions.front();  // layer 0 hard attention on the baseline
+        QCOMPARE(hard.element.kind, ElementKind::HardAttention);
+        hard.applied = true;
+        report = QString::fromStdString(searchReportMarkdown(result));
+        QVERIFY(report.contains("The approximated model runs slower") && report.contains("--no-hard-attention"));
+    }
+
     void toleranceRelaxesBothPartsOfTheTest()
     {
         Fixture& f = fixture();

@@ -86,8 +86,19 @@ std::string searchReportMarkdown(const SearchResult& result, const std::vector<N
            << double(b.parameters) / double(std::max<int64_t>(1, a.parameters)) << "x smaller |\n";
         md << "| GFLOPs (batch 1, seq 128) | " << std::setprecision(3) << b.flops / 1e9 << " | " << a.flops / 1e9 << " | "
            << std::setprecision(2) << double(b.flops) / double(std::max<int64_t>(1, a.flops)) << "x fewer |\n";
+        const bool slower = b.latencyMs && a.latencyMs && *a.latencyMs > *b.latencyMs;
         md << "| latency ms (batch 1, seq 128, median) | " << optional(b.latencyMs, 2) << " | " << optional(a.latencyMs, 2) << " | "
-           << (b.latencyMs && a.latencyMs ? optional(*b.latencyMs / *a.latencyMs, 2) + "x faster" : "n/a") << " |\n\n";
+           << (!b.latencyMs || !a.latencyMs ? "n/a"
+               : slower                    ? optional(*a.latencyMs / *b.latencyMs, 2) + "x slower"
+                                           : optional(*b.latencyMs / *a.latencyMs, 2) + "x faster")
+           << " |\n\n";
+        const bool hardAttention = std::any_of(plan.decisions.begin(), plan.decisions.end(), [](const Decision& decision) {
+            return decision.applied && decision.element.kind == ElementKind::HardAttention;
+        });
+        if (slower && hardAttention)
+            md << "The approximated model runs slower: on a CPU, hard attention's top-k costs more time than it saves "
+                  "(docs/BENCHMARKS.md, \"Top-k attention, four ways\"). A search with `--no-hard-attention`, or the plan "
+                  "with its hard-attention decisions overridden, keeps the speed of the pruning alone.\n\n";
     }
 
     if (!variants.empty()) {
