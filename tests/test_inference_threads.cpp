@@ -1,8 +1,8 @@
 // Which threads a small forward wakes (model/inference_threads.h): at inference, below the
 // threshold, the operators outside the products see one thread while the products, and an
-// operator marked heavy, keep the caller's count; with a gradient, above the threshold or nested,
-// nothing changes; the caller's setting comes back on leaving, also when the forward throws;
-// results are those of a forward that does not engage it.
+// operator given them back through ThreadCountScope, keep the caller's count; with a gradient,
+// above the threshold or nested, nothing changes; the caller's setting comes back on leaving, also
+// when the forward throws; results are those of a forward that does not engage it.
 
 #include "model/inference_threads.h"
 
@@ -48,17 +48,17 @@ private Q_SLOTS:
         QCOMPARE(productThreads(), kThreads);
     }
 
-    void heavyOperatorGetsEveryThreadBack()
+    void threadCountScopeGivesAHeavyOperatorEveryThread()
     {
         {
             // Outside the scope: nothing to give back.
-            const HeavyOperatorOnEveryThread heavy;
+            const ThreadCountScope heavy(productThreads());
             QCOMPARE(at::get_num_threads(), kThreads);
         }
         torch::InferenceMode inference;
         const SmallOperatorsOnCallingThread scope(kSmall);
         {
-            const HeavyOperatorOnEveryThread heavy;
+            const ThreadCountScope heavy(productThreads());
             QCOMPARE(at::get_num_threads(), kThreads);
         }
         QCOMPARE(at::get_num_threads(), 1);

@@ -187,7 +187,7 @@ BertLayerImpl::AttentionWeights BertLayerImpl::attentionWeights(const torch::Ten
                                                                             : m_shape.hardAttentionTopK;
     if (topK > 0 && topK < length) {
         // Keep the k largest probabilities of each query row, zero the rest, no renormalisation.
-        const HeavyOperatorOnEveryThread everyThread;
+        const ThreadCountScope everyThread(productThreads());  // worth waking the others for
         const auto [kept, indices] = weights.probs.topk(topK, -1);
         weights.probs = torch::zeros_like(weights.probs).scatter(-1, indices, kept);
     }

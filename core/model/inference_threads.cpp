@@ -40,16 +40,14 @@ SmallOperatorsOnCallingThread::~SmallOperatorsOnCallingThread()
     t_productThreads = 0;
 }
 
-HeavyOperatorOnEveryThread::HeavyOperatorOnEveryThread()
+ThreadCountScope::ThreadCountScope(int threads) : m_saved(omp_get_max_threads())
 {
-    if (t_productThreads == 0 || omp_get_max_threads() == t_productThreads) return;
-    omp_set_num_threads(t_productThreads);
-    m_engaged = true;
+    if (threads != m_saved) omp_set_num_threads(threads);
 }
 
-HeavyOperatorOnEveryThread::~HeavyOperatorOnEveryThread()
+ThreadCountScope::~ThreadCountScope()
 {
-    if (m_engaged) omp_set_num_threads(1);
+    if (omp_get_max_threads() != m_saved) omp_set_num_threads(m_saved);
 }
 
 int productThreads()

@@ -25,17 +25,18 @@ private:
     bool m_engaged = false;
 };
 
-// Inside the scope above, gives an operator heavy enough to pay for waking the other threads (hard
-// attention's top-k over every query row) all of them again until it ends; elsewhere does nothing.
-class HeavyOperatorOnEveryThread {
+// Sets the calling thread's OpenMP count to `threads` until it ends, then restores it: the products
+// choose theirs through it (model/onednn_matmul.cpp), and an operator heavy enough to pay for waking
+// the other threads inside the scope above (hard attention's top-k) takes productThreads() back.
+class ThreadCountScope {
 public:
-    HeavyOperatorOnEveryThread();
-    ~HeavyOperatorOnEveryThread();
-    HeavyOperatorOnEveryThread(const HeavyOperatorOnEveryThread&) = delete;
-    HeavyOperatorOnEveryThread& operator=(const HeavyOperatorOnEveryThread&) = delete;
+    explicit ThreadCountScope(int threads);
+    ~ThreadCountScope();
+    ThreadCountScope(const ThreadCountScope&) = delete;
+    ThreadCountScope& operator=(const ThreadCountScope&) = delete;
 
 private:
-    bool m_engaged = false;
+    int m_saved;
 };
 
 // The threads a matrix product may use: the calling thread's setting, also inside the scope above.

@@ -4,7 +4,6 @@
 #include "model/inference_threads.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
-#include <omp.h>
 #include <torch/torch.h>
 
 #include <unordered_map>
@@ -50,26 +49,11 @@ dnnl::stream& threadStream()
 // part of its cache key) and runs it on that many: both see the count chosen here, one thread for
 // a product too small to pay for waking the others, else every thread the caller may use (also
 // where a small forward has set its other operators to the calling thread alone,
-// model/inference_threads.h). The calling thread's setting is restored on leaving.
-class ThreadScope {
-public:
-    explicit ThreadScope(bool oneThread) : m_saved(omp_get_max_threads())
-    {
-        const int wanted = oneThread ? 1 : productThreads();
-        m_changed = wanted != m_saved;
-        if (m_changed) omp_set_num_threads(wanted);
-    }
-    ~ThreadScope()
-    {
-        if (m_changed) omp_set_num_threads(m_saved);
-    }
-    ThreadScope(const ThreadScope&) = delete;
-    ThreadScope& operator=(const ThreadScope&) = delete;
-
-private:
-    int m_saved;
-    bool m_changed;
-};
+// model/inference_threads.h).
+int productThreadsFor(bool oneThread)
+{
+    return oneThread ? 1 : productThreads();
+}
 
 dnnl::algorithm algorithmOf(Eltwise eltwise)
 {
@@ -118,7 +102,7 @@ bool canRun(std::initializer_list<const torch::Tensor*> tensors)
 
 bool matmul(const torch::Tensor& src, const torch::Tensor& weights, const torch::Tensor& dst, const MatmulExtras& extras)
 {
-    const ThreadScope threads(extras.oneThread);
+    const ThreadCountScope threads(productThreadsFor(extras.oneThread));
     const std::optional<dnnl::matmul::primitive_desc> description = fastMatmul(src, weights, dst, extras);
     if (!description) return false;
     const dnnl::engine& engine = cpuEngine();
@@ -140,7 +124,7 @@ std::optional<std::string> matmulKernel(const torch::Tensor& src, const torch::T
                                         const MatmulExtras& extras)
 {
     if (!oneDnnType(src)) return std::nullopt;
-    const ThreadScope threads(extras.oneThread);
+    const ThreadCountScope threads(productThreadsFor(extras.oneThread));
     const std::optional<dnnl::matmul::primitive_desc> description = fastMatmul(src, weights, dst, extras);
     if (!description) return std::nullopt;
     return std::string(description->impl_info_str());
