@@ -24,7 +24,8 @@ torch::Tensor attentionScores(const torch::Tensor& query, const torch::Tensor& k
 
 torch::Tensor attentionContext(const torch::Tensor& probs, const torch::Tensor& value)
 {
-    const int64_t batch = value.size(0), heads = value.size(1), length = value.size(2), headDim = value.size(3);
+    // As many rows as queries, which may be fewer than the keys (model/token_split_encoder.h).
+    const int64_t batch = value.size(0), heads = value.size(1), length = probs.size(2), headDim = value.size(3);
     if (onednn::canRun({&probs, &value})) {
         torch::Tensor context = torch::empty({batch, length, heads * headDim}, value.options());
         // Written through a [B, heads, S, d] view of the [B, S, heads*d] result: no transpose copy.

@@ -18,8 +18,8 @@ namespace ax {
 torch::Tensor attentionScores(const torch::Tensor& query, const torch::Tensor& key, const torch::Tensor& additiveMask,
                               double scale);
 
-// probs · value with the heads put back side by side: [B, S, heads*d].
-// probs: [B, heads, S, S]; value: [B, heads, S, d] of any strides.
+// probs · value with the heads put back side by side: [B, Q, heads*d].
+// probs: [B, heads, Q, S] (Q queries, S keys); value: [B, heads, S, d] of any strides.
 torch::Tensor attentionContext(const torch::Tensor& probs, const torch::Tensor& value);
 
 // What runs these products at inference in `type` on this CPU: "oneDNN (<its kernel>)", or

@@ -262,6 +262,26 @@ torch::Tensor BertLayerImpl::ffnFromActivation(const torch::Tensor& activation, 
     return m_outputNorm(projected + hidden);
 }
 
+std::optional<EncoderLayerWeights> BertLayerImpl::tokenSplitWeights(const LayerApproximation* approximation) const
+{
+    if (is_training() || (approximation && !approximation->isIdentity()) || m_shape.hardAttentionTopK > 0) return std::nullopt;
+    EncoderLayerWeights weights;
+    auto take = [](const Dense& dense, EncoderLayerWeights::Dense& into) {
+        if (dense.int8 || dense.weight.numel() == 0) return false;
+        into = {dense.weight, dense.bias};
+        return true;
+    };
+    if (m_shape.hasAttention && !(take(m_query, weights.query) && take(m_key, weights.key) &&
+                                  take(m_value, weights.value) && take(m_attentionOutput, weights.attentionOutput)))
+        return std::nullopt;
+    if (m_shape.hasFfn && !(take(m_intermediate, weights.intermediate) && take(m_output, weights.output))) return std::nullopt;
+    weights.attentionNorm = {m_attentionNorm->weight, m_attentionNorm->bias, m_attentionNorm->options.eps()};
+    weights.outputNorm = {m_outputNorm->weight, m_outputNorm->bias, m_outputNorm->options.eps()};
+    weights.headDim = m_headDim;
+    weights.activation = m_activation;
+    return weights;
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> BertLayerImpl::namedWeights() const
 {
     std::vector<std::pair<std::string, torch::Tensor>> weights;

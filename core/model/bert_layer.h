@@ -6,6 +6,7 @@
 #include "model/approximation.h"
 #include "model/dropout.h"
 #include "model/int8_linear.h"
+#include "model/token_split_encoder.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/normalization.h>
@@ -49,6 +50,11 @@ public:
     bool ffnRemoved(const LayerApproximation* approximation) const;
 
     const LayerShape& shape() const { return m_shape; }
+
+    // This layer's tensors for a forward that shares its tokens out over the threads
+    // (model/token_split_encoder.h), or none where that forward cannot run it as forward() would:
+    // training, int8, hard attention, anything `approximation` masks, a block sliced to nothing.
+    std::optional<EncoderLayerWeights> tokenSplitWeights(const LayerApproximation* approximation) const;
 
     // Weights, by their Hugging Face names relative to "encoder.layer.N.".
     std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "model/inference_threads.h"
+#include "model/token_split_encoder.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -92,6 +93,17 @@ torch::Tensor BertModelImpl::runLayer(size_t layer, const torch::Tensor& hidden,
     return m_layers.at(layer)->forward(hidden, mask, control, attentionProbs);
 }
 
+std::optional<std::vector<EncoderLayerWeights>> BertModelImpl::tokenSplitLayers(const Approximation* approximation) const
+{
+    std::vector<EncoderLayerWeights> layers;
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        std::optional<EncoderLayerWeights> layer = m_layers[i]->tokenSplitWeights(approximation ? approximation->layer(i) : nullptr);
+        if (!layer) return std::nullopt;
+        layers.push_back(*std::move(layer));
+    }
+    return layers;
+}
+
 void BertModelImpl::applyHeads(BertOutput& output, const ForwardOptions& options)
 {
     if (m_pooler) {
@@ -136,6 +148,13 @@ BertOutput BertModelImpl::forward(const ModelInput& input, const Approximation* 
     torch::Tensor hidden = embed(input.inputIds, input.tokenTypeIds);
     const torch::Tensor mask = additiveMask(attention, hidden);
     if (options.hiddenStates) output.hiddenStates.push_back(hidden);
+    if (!options.hiddenStates && !options.attentions)
+        if (const int threads = tokenSplitThreads(hidden); threads > 1)
+            if (std::optional<std::vector<EncoderLayerWeights>> layers = tokenSplitLayers(approximation)) {
+                output.lastHidden = encoderSplitOverTokens(hidden, mask, *layers, threads);
+                applyHeads(output, options);
+                return output;
+            }
     for (size_t i = 0; i < m_layers.size(); ++i) {
         torch::Tensor probs;
         hidden = runLayer(i, hidden, mask, approximation, options.attentions ? &probs : nullptr);

@@ -111,6 +111,10 @@ public:
     void seedDropout(uint64_t seed) { m_dropout->reseed(seed); }
 
 private:
+    // Every layer's tensors for a forward that shares its tokens out over the threads, or none
+    // where a layer cannot run that way (BertLayerImpl::tokenSplitWeights).
+    std::optional<std::vector<EncoderLayerWeights>> tokenSplitLayers(const Approximation* approximation) const;
+
     BertConfig m_config;
     ModelHeads m_heads;
     torch::nn::Embedding m_wordEmbeddings{nullptr}, m_positionEmbeddings{nullptr}, m_tokenTypeEmbeddings{nullptr};

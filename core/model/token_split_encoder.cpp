@@ -1,0 +1,180 @@
+#include "model/token_split_encoder.h"
+
+#include "model/attention_products.h"
+#include "model/bert_layer.h"
+#include "model/inference_threads.h"
+#include "model/onednn_matmul.h"
+
+#include <ATen/ThreadLocalState.h>
+#include <torch/torch.h>
+
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <omp.h>
+#include <optional>
+
+namespace ax {
+
+namespace {
+
+onednn::Eltwise eltwiseOf(std::optional<Activation> activation)
+{
+    if (!activation) return onednn::Eltwise::None;
+    switch (*activation) {
+    case Activation::GeluErf: return onednn::Eltwise::GeluErf;
+    case Activation::GeluTanh: return onednn::Eltwise::GeluTanh;
+    case Activation::Relu: return onednn::Eltwise::Relu;
+    }
+    return onednn::Eltwise::None;
+}
+
+// dst = activation(rows · weightᵀ + bias (+ addend)) on the calling thread: oneDNN where it runs
+// the shapes, else LibTorch. rows [N, in]; dst [N, out], possibly a row block of a larger tensor.
+void productInto(const torch::Tensor& dst, const torch::Tensor& rows, const EncoderLayerWeights::Dense& dense,
+                 const torch::Tensor* addend = nullptr, std::optional<Activation> activation = std::nullopt)
+{
+    const torch::Tensor biasRow = dense.bias.view({1, -1});
+    if (onednn::matmul(rows, dense.weight.t(), dst, {1.0f, &biasRow, addend, eltwiseOf(activation), true})) return;
+    torch::Tensor out = torch::addmm(dense.bias, rows, dense.weight.t());
+    if (addend) out.add_(*addend);
+    dst.copy_(activation ? applyActivation(*activation, out) : out);
+}
+
+torch::Tensor product(const torch::Tensor& rows, const EncoderLayerWeights::Dense& dense,
+                      const torch::Tensor* addend = nullptr, std::optional<Activation> activation = std::nullopt)
+{
+    torch::Tensor out = torch::empty({rows.size(0), dense.weight.size(0)}, rows.options());
+    productInto(out, rows, dense, addend, activation);
+    return out;
+}
+
+torch::Tensor normalise(const torch::Tensor& rows, const EncoderLayerWeights::Norm& norm)
+{
+    return torch::layer_norm(rows, {rows.size(-1)}, norm.weight, norm.bias, norm.eps);
+}
+
+// Rows [first, first + count) of the flattened [B*S, H] hidden states, as one thread owns them.
+struct RowBlock {
+    int64_t first = 0, count = 0;
+};
+
+// The attention output of one thread's rows: its queries against every key and value of their
+// own sequence (a block may span two sequences when B > 1). keys, values: [B*S, heads*d].
+torch::Tensor attendRows(const torch::Tensor& queries, const RowBlock& block, const torch::Tensor& keys,
+                         const torch::Tensor& values, const torch::Tensor& additiveMask, int64_t length, int64_t headDim)
+{
+    const int64_t width = queries.size(1), heads = width / headDim;
+    const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+    auto perHead = [&](const torch::Tensor& rows) {  // [n, heads*d] -> [1, heads, n, d]
+        return rows.view({1, rows.size(0), heads, headDim}).transpose(1, 2);
+    };
+    torch::Tensor context;
+    for (int64_t row = block.first; row < block.first + block.count;) {
+        const int64_t sequence = row / length;
+        const int64_t end = std::min(block.first + block.count, (sequence + 1) * length);
+        const torch::Tensor query = perHead(queries.narrow(0, row - block.first, end - row));
+        const torch::Tensor key = perHead(keys.narrow(0, sequence * length, length));
+        const torch::Tensor value = perHead(values.narrow(0, sequence * length, length));
+        const torch::Tensor probs = torch::softmax(attentionScores(query, key, additiveMask.narrow(0, sequence, 1), scale), -1);
+        const torch::Tensor part = attentionContext(probs, value).view({end - row, width});
+        if (end - row == block.count) return part;  // the whole block in one sequence: no copy
+        if (!context.defined()) context = torch::empty({block.count, width}, queries.options());
+        context.narrow(0, row - block.first, end - row).copy_(part);
+        row = end;
+    }
+    return context;
+}
+
+// Errors inside the team: the first is kept and rethrown after it; a thread that failed, or that
+// sees another's failure, skips its remaining work but still meets the others at every barrier.
+class TeamErrors {
+public:
+    template <class Work>
+    void run(const Work& work)
+    {
+        if (m_failed.load()) return;
+        try {
+            work();
+        } catch (...) {
+#pragma omp critical(ax_token_split_error)
+            if (!m_error) m_error = std::current_exception();
+            m_failed = true;
+        }
+    }
+    void rethrow() const
+    {
+        if (m_error) std::rethrow_exception(m_error);
+    }
+
+private:
+    std::atomic<bool> m_failed{false};
+    std::exception_ptr m_error;
+};
+
+}  // namespace
+
+int tokenSplitThreads(const torch::Tensor& hidden)
+{
+    const int threads = smallForwardThreads();
+    if (threads <= 1 || !onednn::canRun({&hidden})) return 1;
+    return static_cast<int>(std::min<int64_t>(threads, hidden.size(0) * hidden.size(1)));
+}
+
+torch::Tensor encoderSplitOverTokens(const torch::Tensor& hidden, const torch::Tensor& additiveMask,
+                                     const std::vector<EncoderLayerWeights>& layers, int threads)
+{
+    const int64_t length = hidden.size(1), width = hidden.size(2), rows = hidden.size(0) * length;
+    const torch::Tensor input = hidden.reshape({rows, width});
+    const torch::Tensor mask = additiveMask.to(hidden.scalar_type()).contiguous();
+    // Every row's keys and values, one pair per layer: a thread may still read layer l's while
+    // another already writes layer l + 1's.
+    std::vector<std::pair<torch::Tensor, torch::Tensor>> keysAndValues;
+    for (const EncoderLayerWeights& layer : layers)
+        keysAndValues.emplace_back(layer.query.weight.defined() ? torch::empty({rows, layer.key.weight.size(0)}, input.options()) : torch::Tensor(),
+                                   layer.query.weight.defined() ? torch::empty({rows, layer.value.weight.size(0)}, input.options()) : torch::Tensor());
+    torch::Tensor result = torch::empty_like(input);
+    const at::ThreadLocalState callerState;
+    TeamErrors errors;
+#pragma omp parallel num_threads(threads)
+    {
+        // Inference mode is thread-local: each thread takes the caller's.
+        const at::ThreadLocalStateGuard state(callerState);
+        const int team = omp_get_num_threads(), me = omp_get_thread_num();
+        const RowBlock block{rows * me / team, rows * (me + 1) / team - rows * me / team};
+        torch::Tensor mine;
+        errors.run([&] { mine = input.narrow(0, block.first, block.count); });
+        for (size_t l = 0; l < layers.size(); ++l) {
+            const EncoderLayerWeights& layer = layers[l];
+            const torch::Tensor& keys = keysAndValues[l].first;
+            const torch::Tensor& values = keysAndValues[l].second;
+            if (layer.query.weight.defined()) {
+                torch::Tensor queries;
+                errors.run([&] {
+                    queries = product(mine, layer.query);
+                    productInto(keys.narrow(0, block.first, block.count), mine, layer.key);
+                    productInto(values.narrow(0, block.first, block.count), mine, layer.value);
+                });
+#pragma omp barrier
+                errors.run([&] {
+                    const torch::Tensor context = attendRows(queries, block, keys, values, mask, length, layer.headDim);
+                    mine = normalise(product(context, layer.attentionOutput, &mine), layer.attentionNorm);
+                });
+            } else {
+                errors.run([&] { mine = normalise(mine, layer.attentionNorm); });
+            }
+            errors.run([&] {
+                if (layer.intermediate.weight.defined()) {
+                    const torch::Tensor activated = product(mine, layer.intermediate, nullptr, layer.activation);
+                    mine = product(activated, layer.output, &mine);
+                }
+                mine = normalise(mine, layer.outputNorm);
+            });
+        }
+        errors.run([&] { result.narrow(0, block.first, block.count).copy_(mine); });
+    }
+    errors.rethrow();
+    return result.view(hidden.sizes());
+}
+
+}  // namespace ax

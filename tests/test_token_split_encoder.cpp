@@ -1,0 +1,176 @@
+// The encoder with its tokens shared out over the threads (model/token_split_encoder.h) against
+// the usual layer-by-layer path: the same last hidden states to float rounding for one sequence
+// and for batches whose thread blocks span two sequences, with padding, with an odd row count or
+// more threads than rows per sequence, and on a sliced model (heads, FFN groups and whole blocks
+// gone); a small forward at inference takes it and keeps its results; training, hard attention,
+// an approximation still to apply and int8 keep the usual path; an error inside the team comes
+// out as an exception, with every thread back.
+
+#include "model/inference_threads.h"
+#include "model/slicing.h"
+#include "model/token_split_encoder.h"
+
+#include "small_classifier.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "test_support.h"
+
+using namespace ax;
+
+namespace {
+
+constexpr int kThreads = 2;
+
+ModelInput randomInput(int64_t batch, int64_t length, int64_t paddedFrom)
+{
+    torch::manual_seed(batch * 100 + length);
+    ModelInput input;
+    input.inputIds = torch::randint(1, 120, {batch, length}, torch::kInt64);
+    input.attentionMask = torch::ones({batch, length}, torch::kInt64);
+    if (paddedFrom > 0) input.attentionMask.index_put_({batch - 1, torch::indexing::Slice(paddedFrom, torch::indexing::None)}, 0);
+    return input;
+}
+
+std::vector<EncoderLayerWeights> splitLayers(BertModelImpl& model)
+{
+    std::vector<EncoderLayerWeights> layers;
+    for (size_t i = 0; i < model.layerCount(); ++i) {
+        std::optional<EncoderLayerWeights> layer = model.encoderLayer(i).tokenSplitWeights(nullptr);
+        if (!layer) throw std::runtime_error("layer " + std::to_string(i) + " cannot run split over tokens");
+        layers.push_back(*layer);
+    }
+    return layers;
+}
+
+// The usual path's and the split path's last hidden states for one input, at inference.
+std::pair<torch::Tensor, torch::Tensor> bothPaths(BertModelImpl& model, const ModelInput& input, int threads)
+{
+    torch::InferenceMode inference;
+    const torch::Tensor embedded = model.embed(input.inputIds, input.tokenTypeIds);
+    const torch::Tensor mask = BertModelImpl::additiveMask(input.attentionMask, embedded);
+    torch::Tensor usual = embedded;
+    for (size_t i = 0; i < model.layerCount(); ++i) usual = model.runLayer(i, usual, mask, nullptr);
+    return {usual, encoderSplitOverTokens(embedded, mask, splitLayers(model), threads)};
+}
+
+double maxDifference(const torch::Tensor& a, const torch::Tensor& b)
+{
+    return (a - b).abs().max().item<double>();
+}
+
+// Heads 1 and 3 and the first FFN group of layer 0 gone, layer 1's attention block, layer 2's FFN.
+BertModel slicedClassifier()
+{
+    BertModel model = test::smallClassifier();
+    Approximation approximation = Approximation::none(3);
+    approximation.layers[0].headMask = {1, 0, 1, 0};
+    approximation.layers[0].ffnGroupRemoved = {true, false, false, false};
+    approximation.layers[1].removeAttention = true;
+    approximation.layers[2].removeFfn = true;
+    BertModel sliced = sliceModel(*model, approximation);
+    sliced->eval();
+    return sliced;
+}
+
+}  // namespace
+
+class TestTokenSplitEncoder : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { at::set_num_threads(kThreads); }
+
+    void agreesWithTheUsualPath_data()
+    {
+        QTest::addColumn<int>("batch");
+        QTest::addColumn<int>("length");
+        QTest::addColumn<int>("paddedFrom");  // the last sequence's padding starts there; 0: none
+        QTest::addColumn<int>("threads");
+        QTest::newRow("one sequence, odd rows") << 1 << 7 << 0 << 2;
+        QTest::newRow("one sequence, three threads") << 1 << 7 << 0 << 3;
+        QTest::newRow("blocks span two sequences") << 5 << 9 << 0 << 2;
+        QTest::newRow("blocks span, three threads, padding") << 5 << 9 << 4 << 3;
+        QTest::newRow("a thread per row") << 1 << 2 << 0 << 2;
+        QTest::newRow("padded batch") << 4 << 24 << 10 << 2;
+    }
+
+    void agreesWithTheUsualPath()
+    {
+        QFETCH(int, batch);
+        QFETCH(int, length);
+        QFETCH(int, paddedFrom);
+        QFETCH(int, threads);
+        const ModelInput input = randomInput(batch, length, paddedFrom);
+        for (BertModel model : {test::smallClassifier(), slicedClassifier()}) {
+            const auto [usual, split] = bothPaths(*model, input, threads);
+            QCOMPARE(split.sizes(), usual.sizes());
+            QVERIFY2(maxDifference(split, usual) < 2e-5, qPrintable(QString::number(maxDifference(split, usual))));
+        }
+    }
+
+    void smallInferenceForwardTakesItAndKeepsResults()
+    {
+        BertModel model = slicedClassifier();
+        const ModelInput input = randomInput(3, 11, 6);
+        torch::InferenceMode inference;
+        const torch::Tensor hidden = model->embed(input.inputIds, input.tokenTypeIds);
+        QCOMPARE(tokenSplitThreads(hidden), 1);  // outside a small forward's scope
+        {
+            const SmallOperatorsOnCallingThread scope(hidden.numel());
+            QCOMPARE(tokenSplitThreads(hidden), kThreads);
+        }
+        // Asking for every layer's hidden states keeps the usual path.
+        ForwardOptions keepLayers;
+        keepLayers.hiddenStates = true;
+        const BertOutput usual = model->forward(input, nullptr, keepLayers);
+        const BertOutput split = model->forward(input);
+        QVERIFY(maxDifference(split.lastHidden, usual.lastHidden) < 2e-5);
+        QVERIFY(maxDifference(split.logits, usual.logits) < 2e-5);
+        QCOMPARE(at::get_num_threads(), kThreads);
+    }
+
+    void keepsTheUsualPathWhereItCannotSplit()
+    {
+        BertModel model = test::smallClassifier();
+        BertLayerImpl& layer = model->encoderLayer(0);
+        QVERIFY(layer.tokenSplitWeights(nullptr).has_value());
+        LayerApproximation removeHeads;
+        removeHeads.headMask = {1, 0, 1, 1};
+        QVERIFY(!layer.tokenSplitWeights(&removeHeads).has_value());  // masks apply on the usual path
+        LayerApproximation identity;
+        QVERIFY(layer.tokenSplitWeights(&identity).has_value());
+        model->train();
+        QVERIFY(!layer.tokenSplitWeights(nullptr).has_value());
+
+        BertConfig hardConfig = test::smallClassifier()->config();
+        hardConfig.layers[1].hardAttentionTopK = 3;
+        BertModel hard(hardConfig, test::smallClassifier()->heads());
+        hard->eval();
+        QVERIFY(hard->encoderLayer(0).tokenSplitWeights(nullptr).has_value());
+        QVERIFY(!hard->encoderLayer(1).tokenSplitWeights(nullptr).has_value());
+
+        BertModel int8 = test::smallClassifier();
+        int8->quantizeInt8();
+        QVERIFY(!int8->encoderLayer(0).tokenSplitWeights(nullptr).has_value());
+    }
+
+    void anErrorInTheTeamComesOutAsAnException()
+    {
+        BertModel model = test::smallClassifier();
+        const ModelInput input = randomInput(2, 8, 0);
+        torch::InferenceMode inference;
+        const torch::Tensor hidden = model->embed(input.inputIds, input.tokenTypeIds);
+        const torch::Tensor mask = BertModelImpl::additiveMask(input.attentionMask, hidden);
+        std::vector<EncoderLayerWeights> layers = splitLayers(*model);
+        // Layer 1's FFN output takes 5 neurons where the FFN gives 128: every thread fails there,
+        // after the barriers of layers 0 and 1; layer 2's barrier must still be met.
+        layers[1].output.weight = torch::zeros({64, 5});
+        QVERIFY_THROWS_EXCEPTION(std::exception, encoderSplitOverTokens(hidden, mask, layers, 2));
+        // And the team still runs afterwards.
+        QCOMPARE(encoderSplitOverTokens(hidden, mask, splitLayers(*model), 2).sizes(), hidden.sizes());
+    }
+};
+
+AX_TEST_MAIN(TestTokenSplitEncoder)
+#include "test_token_split_encoder.moc"
