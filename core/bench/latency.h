@@ -34,8 +34,10 @@ struct LatencyResult {
 LatencyResult measureLatency(BertModelImpl& model, const LatencySettings& settings,
                              const Approximation* approximation = nullptr);
 
-// Both models measured alternately (warm-up A B A B ..., then A B A B ...) so that drift and noise
-// from other processes hit both alike. maxSeconds bounds the two models' measuring time together.
+// Both models measured in turns (warm-up A B A B ..., then a few timed forwards of A after an
+// untimed one, the same of B, and again) so that drift and noise from other processes hit both
+// alike while each timed forward finds its own weights in the caches. maxSeconds bounds the two
+// models' measuring time together.
 struct Comparison {
     LatencyResult base, other;
     double speedup = 0;  // base.median / other.median: > 1 when `other` is faster
