@@ -2,9 +2,9 @@
 // the usual layer-by-layer path: the same last hidden states to float rounding for one sequence
 // and for batches whose thread blocks span two sequences, with padding, with an odd row count or
 // more threads than rows per sequence, and on a sliced model (heads, FFN groups and whole blocks
-// gone); a small forward at inference takes it and keeps its results; training, hard attention,
-// an approximation still to apply and int8 keep the usual path; an error inside the team comes
-// out as an exception, with every thread back.
+// gone, hard attention in a layer); a forward at inference, small or large, takes it and keeps its
+// results; training, one thread, an approximation still to apply and int8 keep the usual path; an
+// error inside the team comes out as an exception, with every thread back.
 
 #include "model/inference_threads.h"
 #include "model/slicing.h"
@@ -60,13 +60,15 @@ double maxDifference(const torch::Tensor& a, const torch::Tensor& b)
     return (a - b).abs().max().item<double>();
 }
 
-// Heads 1 and 3 and the first FFN group of layer 0 gone, layer 1's attention block, layer 2's FFN.
+// Heads 1 and 3 and the first FFN group of layer 0 gone, layer 1's attention block, layer 2's FFN;
+// layer 0 keeps only each query's top 3 attention probabilities.
 BertModel slicedClassifier()
 {
     BertModel model = test::smallClassifier();
     Approximation approximation = Approximation::none(3);
     approximation.layers[0].headMask = {1, 0, 1, 0};
     approximation.layers[0].ffnGroupRemoved = {true, false, false, false};
+    approximation.layers[0].hardAttentionTopK = 3;
     approximation.layers[1].removeAttention = true;
     approximation.layers[2].removeFfn = true;
     BertModel sliced = sliceModel(*model, approximation);
@@ -109,18 +111,33 @@ private Q_SLOTS:
         }
     }
 
-    void smallInferenceForwardTakesItAndKeepsResults()
+    void inferenceForwardTakesItAndKeepsResults_data()
     {
+        QTest::addColumn<int>("batch");
+        QTest::newRow("small: other operators on the calling thread") << 3;
+        QTest::newRow("large: beyond that scope's threshold") << 96;  // 96 × 11 × 64 = 67 584 elements
+    }
+
+    void inferenceForwardTakesItAndKeepsResults()
+    {
+        QFETCH(int, batch);
         BertModel model = slicedClassifier();
-        const ModelInput input = randomInput(3, 11, 6);
+        const ModelInput input = randomInput(batch, 11, 6);
+        {
+            const torch::Tensor withGradient = model->embed(input.inputIds, input.tokenTypeIds);
+            QCOMPARE(tokenSplitThreads(withGradient), 1);  // training's forward stays layer by layer
+        }
         torch::InferenceMode inference;
         const torch::Tensor hidden = model->embed(input.inputIds, input.tokenTypeIds);
-        QCOMPARE(tokenSplitThreads(hidden), 1);  // outside a small forward's scope
+        QCOMPARE(tokenSplitThreads(hidden), kThreads);
         {
             const SmallOperatorsOnCallingThread scope(hidden.numel());
             QCOMPARE(tokenSplitThreads(hidden), kThreads);
         }
-        // Asking for every layer's hidden states keeps the usual path.
+        at::set_num_threads(1);
+        QCOMPARE(tokenSplitThreads(hidden), 1);
+        at::set_num_threads(kThreads);
+        // Asking for every layer's hidden states keeps the layer-by-layer path.
         ForwardOptions keepLayers;
         keepLayers.hiddenStates = true;
         const BertOutput usual = model->forward(input, nullptr, keepLayers);
@@ -140,15 +157,13 @@ private Q_SLOTS:
         QVERIFY(!layer.tokenSplitWeights(&removeHeads).has_value());  // masks apply on the usual path
         LayerApproximation identity;
         QVERIFY(layer.tokenSplitWeights(&identity).has_value());
+        LayerApproximation harden;
+        harden.hardAttentionTopK = 3;
+        QVERIFY(!layer.tokenSplitWeights(&harden).has_value());
         model->train();
         QVERIFY(!layer.tokenSplitWeights(nullptr).has_value());
-
-        BertConfig hardConfig = test::smallClassifier()->config();
-        hardConfig.layers[1].hardAttentionTopK = 3;
-        BertModel hard(hardConfig, test::smallClassifier()->heads());
-        hard->eval();
-        QVERIFY(hard->encoderLayer(0).tokenSplitWeights(nullptr).has_value());
-        QVERIFY(!hard->encoderLayer(1).tokenSplitWeights(nullptr).has_value());
+        // A sliced layer's own hard attention runs split (agreesWithTheUsualPath checks its results).
+        QCOMPARE(slicedClassifier()->encoderLayer(0).tokenSplitWeights(nullptr)->hardAttentionTopK, 3);
 
         BertModel int8 = test::smallClassifier();
         int8->quantizeInt8();

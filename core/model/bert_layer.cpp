@@ -264,7 +264,7 @@ torch::Tensor BertLayerImpl::ffnFromActivation(const torch::Tensor& activation, 
 
 std::optional<EncoderLayerWeights> BertLayerImpl::tokenSplitWeights(const LayerApproximation* approximation) const
 {
-    if (is_training() || (approximation && !approximation->isIdentity()) || m_shape.hardAttentionTopK > 0) return std::nullopt;
+    if (is_training() || (approximation && !approximation->isIdentity())) return std::nullopt;
     EncoderLayerWeights weights;
     auto take = [](const Dense& dense, EncoderLayerWeights::Dense& into) {
         if (dense.int8 || dense.weight.numel() == 0) return false;
@@ -278,6 +278,7 @@ std::optional<EncoderLayerWeights> BertLayerImpl::tokenSplitWeights(const LayerA
     weights.attentionNorm = {m_attentionNorm->weight, m_attentionNorm->bias, m_attentionNorm->options.eps()};
     weights.outputNorm = {m_outputNorm->weight, m_outputNorm->bias, m_outputNorm->options.eps()};
     weights.headDim = m_headDim;
+    weights.hardAttentionTopK = m_shape.hardAttentionTopK;
     weights.activation = m_activation;
     return weights;
 }

@@ -53,7 +53,8 @@ public:
 
     // This layer's tensors for a forward that shares its tokens out over the threads
     // (model/token_split_encoder.h), or none where that forward cannot run it as forward() would:
-    // training, int8, hard attention, anything `approximation` masks, a block sliced to nothing.
+    // training, int8, anything `approximation` changes (masks, its own hard attention), a block
+    // sliced to nothing. The layer's own hard attention (a sliced model's) it runs.
     std::optional<EncoderLayerWeights> tokenSplitWeights(const LayerApproximation* approximation) const;
 
     // Weights, by their Hugging Face names relative to "encoder.layer.N.".

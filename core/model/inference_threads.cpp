@@ -55,9 +55,4 @@ int productThreads()
     return t_productThreads != 0 ? t_productThreads : omp_get_max_threads();
 }
 
-int smallForwardThreads()
-{
-    return t_productThreads != 0 ? t_productThreads : 1;
-}
-
 }  // namespace ax

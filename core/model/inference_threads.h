@@ -42,8 +42,4 @@ private:
 // The threads a matrix product may use: the calling thread's setting, also inside the scope above.
 int productThreads();
 
-// Inside the scope above, the threads its forward may split a whole sub-layer over
-// (model/token_split_encoder.h); 1 outside it.
-int smallForwardThreads();
-
 }  // namespace ax

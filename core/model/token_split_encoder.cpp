@@ -8,6 +8,7 @@
 #include <ATen/ThreadLocalState.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <exception>
@@ -59,10 +60,21 @@ struct RowBlock {
     int64_t first = 0, count = 0;
 };
 
+// Softmax over each query's scores, then, with hard attention, only each query's k largest
+// probabilities kept and the rest zeroed, without renormalising: as BertLayerImpl does it.
+torch::Tensor attentionProbabilities(const torch::Tensor& scores, int topK)
+{
+    torch::Tensor probs = torch::softmax(scores, -1);
+    if (topK <= 0 || topK >= scores.size(-1)) return probs;
+    const auto [kept, indices] = probs.topk(topK, -1);
+    return torch::zeros_like(probs).scatter(-1, indices, kept);
+}
+
 // The attention output of one thread's rows: its queries against every key and value of their
 // own sequence (a block may span two sequences when B > 1). keys, values: [B*S, heads*d].
 torch::Tensor attendRows(const torch::Tensor& queries, const RowBlock& block, const torch::Tensor& keys,
-                         const torch::Tensor& values, const torch::Tensor& additiveMask, int64_t length, int64_t headDim)
+                         const torch::Tensor& values, const torch::Tensor& additiveMask, int64_t length, int64_t headDim,
+                         int topK)
 {
     const int64_t width = queries.size(1), heads = width / headDim;
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
@@ -76,7 +88,7 @@ torch::Tensor attendRows(const torch::Tensor& queries, const RowBlock& block, co
         const torch::Tensor query = perHead(queries.narrow(0, row - block.first, end - row));
         const torch::Tensor key = perHead(keys.narrow(0, sequence * length, length));
         const torch::Tensor value = perHead(values.narrow(0, sequence * length, length));
-        const torch::Tensor probs = torch::softmax(attentionScores(query, key, additiveMask.narrow(0, sequence, 1), scale), -1);
+        const torch::Tensor probs = attentionProbabilities(attentionScores(query, key, additiveMask.narrow(0, sequence, 1), scale), topK);
         const torch::Tensor part = attentionContext(probs, value).view({end - row, width});
         if (end - row == block.count) return part;  // the whole block in one sequence: no copy
         if (!context.defined()) context = torch::empty({block.count, width}, queries.options());
@@ -116,7 +128,7 @@ private:
 
 int tokenSplitThreads(const torch::Tensor& hidden)
 {
-    const int threads = smallForwardThreads();
+    const int threads = productThreads();
     if (threads <= 1 || !onednn::canRun({&hidden})) return 1;
     return static_cast<int>(std::min<int64_t>(threads, hidden.size(0) * hidden.size(1)));
 }
@@ -127,12 +139,19 @@ torch::Tensor encoderSplitOverTokens(const torch::Tensor& hidden, const torch::T
     const int64_t length = hidden.size(1), width = hidden.size(2), rows = hidden.size(0) * length;
     const torch::Tensor input = hidden.reshape({rows, width});
     const torch::Tensor mask = additiveMask.to(hidden.scalar_type()).contiguous();
-    // Every row's keys and values, one pair per layer: a thread may still read layer l's while
-    // another already writes layer l + 1's.
-    std::vector<std::pair<torch::Tensor, torch::Tensor>> keysAndValues;
+    // Every row's keys and values, in two pairs of buffers that the layers with attention take in
+    // turn: a thread may still read one such layer's while another already writes the next one's,
+    // but not the one after, whose writer has passed the next one's meeting, and so has the reader.
+    // Each buffer is as wide as the widest layer's; a narrower layer uses its first columns.
+    int64_t keyWidth = 0, valueWidth = 0;
     for (const EncoderLayerWeights& layer : layers)
-        keysAndValues.emplace_back(layer.query.weight.defined() ? torch::empty({rows, layer.key.weight.size(0)}, input.options()) : torch::Tensor(),
-                                   layer.query.weight.defined() ? torch::empty({rows, layer.value.weight.size(0)}, input.options()) : torch::Tensor());
+        if (layer.query.weight.defined()) {
+            keyWidth = std::max(keyWidth, layer.key.weight.size(0));
+            valueWidth = std::max(valueWidth, layer.value.weight.size(0));
+        }
+    const std::pair<torch::Tensor, torch::Tensor> turns[2] = {
+        {torch::empty({rows, keyWidth}, input.options()), torch::empty({rows, valueWidth}, input.options())},
+        {torch::empty({rows, keyWidth}, input.options()), torch::empty({rows, valueWidth}, input.options())}};
     torch::Tensor result = torch::empty_like(input);
     const at::ThreadLocalState callerState;
     TeamErrors errors;
@@ -144,11 +163,12 @@ torch::Tensor encoderSplitOverTokens(const torch::Tensor& hidden, const torch::T
         const RowBlock block{rows * me / team, rows * (me + 1) / team - rows * me / team};
         torch::Tensor mine;
         errors.run([&] { mine = input.narrow(0, block.first, block.count); });
-        for (size_t l = 0; l < layers.size(); ++l) {
-            const EncoderLayerWeights& layer = layers[l];
-            const torch::Tensor& keys = keysAndValues[l].first;
-            const torch::Tensor& values = keysAndValues[l].second;
+        size_t attentionLayers = 0;
+        for (const EncoderLayerWeights& layer : layers) {
             if (layer.query.weight.defined()) {
+                const auto& [keyBuffer, valueBuffer] = turns[attentionLayers++ % 2];
+                const torch::Tensor keys = keyBuffer.narrow(1, 0, layer.key.weight.size(0));
+                const torch::Tensor values = valueBuffer.narrow(1, 0, layer.value.weight.size(0));
                 torch::Tensor queries;
                 errors.run([&] {
                     queries = product(mine, layer.query);
@@ -157,7 +177,7 @@ torch::Tensor encoderSplitOverTokens(const torch::Tensor& hidden, const torch::T
                 });
 #pragma omp barrier
                 errors.run([&] {
-                    const torch::Tensor context = attendRows(queries, block, keys, values, mask, length, layer.headDim);
+                    const torch::Tensor context = attendRows(queries, block, keys, values, mask, length, layer.headDim, layer.hardAttentionTopK);
                     mine = normalise(product(context, layer.attentionOutput, &mine), layer.attentionNorm);
                 });
             } else {

@@ -1,10 +1,11 @@
-// A small forward's encoder with its tokens shared out over the threads: each thread carries its
+// The encoder at inference with its tokens shared out over the threads: each thread carries its
 // own rows through every layer (projections, its queries' attention, LayerNorms, FFN), and the
-// threads meet once per layer, when every row's keys and values are written. The usual path
-// splits each product and operator over the threads instead, and at BERT-Mini width and batch 1
-// the wake-up of the parked second thread at each of those ~30 splits cost more than the split
-// saved (docs/BENCHMARKS.md, "Tokens shared out over the threads"). Inference only; a row's
-// results agree with the usual path to float rounding, not to the bit.
+// threads meet once per layer, when every row's keys and values are written. The layer-by-layer
+// path splits each product and operator over the threads instead, waking and parking them around
+// each of ~30 per layer; sharing out the tokens ran BERT-Mini 1.4x faster at batch 1 and 1.1x at
+// batch 32, BERT-base 1.06x at batch 1 and 1.05x at 32, and their sliced models more
+// (docs/BENCHMARKS.md, "Tokens shared out over the threads"). A row's results agree with the
+// layer-by-layer path to float rounding, not to the bit.
 #pragma once
 
 #include "io/bert_config.h"
@@ -31,12 +32,13 @@ struct EncoderLayerWeights {
     Dense intermediate, output;
     Norm outputNorm;
     int64_t headDim = 64;
+    int hardAttentionTopK = 0;  // > 0: each query keeps its k largest probabilities (LayerShape)
     Activation activation = Activation::GeluErf;
 };
 
-// How many threads this forward's encoder may share its tokens over: more than one only at
-// inference inside a small forward's calling-thread scope (model/inference_threads.h), for the
-// float types oneDNN runs and at least one row per thread; 1 means run it the usual way.
+// How many threads this forward's encoder may share its tokens over: the products' thread count
+// (model/inference_threads.h) at inference, for the float types oneDNN runs, at most one per row;
+// 1 means run it layer by layer.
 int tokenSplitThreads(const torch::Tensor& hidden);
 
 // hidden [B, S, H], additiveMask [B, 1, 1, S] -> the last layer's hidden states [B, S, H].
