@@ -4,7 +4,7 @@
 For BERT-base and BERT-Mini shapes (random weights, written as by bench/peer_pytorch.py) it writes
 plans that remove heads, FFN neuron groups and whole blocks, or harden attention, slices each model
 with `axformer apply` (the physical removal a user exports), and measures the original and the
-sliced model alternately in one `axformer bench --compare` process. Efficiency = speed-up / FLOP
+sliced model in turns of a few forwards in one `axformer bench --compare` process. Efficiency = speed-up / FLOP
 ratio: 1.0 means a model with 40% fewer FLOPs runs 40% faster; the target is >= 0.9.
 
     /usr/bin/python3 bench/approximation_efficiency.py [--threads 2] [--runs 10] [--demo DEMO_DIR]
@@ -73,7 +73,7 @@ def main():
     parser.add_argument("--cli", default=os.environ.get("AXFORMER_CLI", ROOT / "build" / "app" / "axformer"))
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
-    print(f"threads {args.threads}, seq 128, {args.runs} alternating runs per model\n")
+    print(f"threads {args.threads}, seq 128, {args.runs} timed runs per model (in turns)\n")
     print("| model | plan | batch | FLOPs fewer | parameters fewer | speed-up | efficiency |")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
