@@ -18,6 +18,8 @@ namespace {
 // alone, a 4 M product was the faster on one thread; inside a forward it is not.
 constexpr int64_t kOneThreadBelowMultiplyAdds = int64_t(1) << 22;
 
+}  // namespace
+
 onednn::Eltwise eltwiseOf(std::optional<Activation> activation)
 {
     if (!activation) return onednn::Eltwise::None;
@@ -28,8 +30,6 @@ onednn::Eltwise eltwiseOf(std::optional<Activation> activation)
     }
     return onednn::Eltwise::None;
 }
-
-}  // namespace
 
 std::optional<torch::Tensor> denseProduct(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                           std::optional<Activation> activation)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "io/bert_config.h"
+#include "model/onednn_matmul.h"
 
 #include <torch/types.h>
 
@@ -20,6 +21,9 @@ namespace ax {
 // -> [..., out]. None where oneDNN does not run it; the caller then uses LibTorch.
 std::optional<torch::Tensor> denseProduct(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                           std::optional<Activation> activation = std::nullopt);
+
+// The oneDNN post-op that applies `activation` in a product's own pass (None for none).
+onednn::Eltwise eltwiseOf(std::optional<Activation> activation);
 
 // What runs these projections at inference in `type` on this CPU: "oneDNN (<its kernel>)", or
 // "LibTorch". For `--version` and `bench`.

@@ -2,6 +2,7 @@
 
 #include "model/attention_products.h"
 #include "model/bert_layer.h"
+#include "model/dense_products.h"
 #include "model/inference_threads.h"
 #include "model/onednn_matmul.h"
 
@@ -18,17 +19,6 @@
 namespace ax {
 
 namespace {
-
-onednn::Eltwise eltwiseOf(std::optional<Activation> activation)
-{
-    if (!activation) return onednn::Eltwise::None;
-    switch (*activation) {
-    case Activation::GeluErf: return onednn::Eltwise::GeluErf;
-    case Activation::GeluTanh: return onednn::Eltwise::GeluTanh;
-    case Activation::Relu: return onednn::Eltwise::Relu;
-    }
-    return onednn::Eltwise::None;
-}
 
 // dst = activation(rows · weightᵀ + bias (+ addend)) on the calling thread: oneDNN where it runs
 // the shapes, else LibTorch. rows [N, in]; dst [N, out], possibly a row block of a larger tensor.
