@@ -3,8 +3,9 @@
 // and for batches whose thread blocks span two sequences, with padding, with an odd row count or
 // more threads than rows per sequence, and on a sliced model (heads, FFN groups and whole blocks
 // gone, hard attention in a layer); a forward at inference, small or large, takes it and keeps its
-// results; training, one thread, an approximation still to apply and int8 keep the usual path; an
-// error inside the team comes out as an exception, with every thread back.
+// results; training, one thread, any approximation passed to the forward and int8 keep the usual
+// path, the approximation's to the bit; an error inside the team comes out as an exception, with
+// every thread back.
 
 #include "model/inference_threads.h"
 #include "model/slicing.h"
@@ -37,7 +38,7 @@ std::vector<EncoderLayerWeights> splitLayers(BertModelImpl& model)
 {
     std::vector<EncoderLayerWeights> layers;
     for (size_t i = 0; i < model.layerCount(); ++i) {
-        std::optional<EncoderLayerWeights> layer = model.encoderLayer(i).tokenSplitWeights(nullptr);
+        std::optional<EncoderLayerWeights> layer = model.encoderLayer(i).tokenSplitWeights();
         if (!layer) throw std::runtime_error("layer " + std::to_string(i) + " cannot run split over tokens");
         layers.push_back(*layer);
     }
@@ -151,23 +152,38 @@ private Q_SLOTS:
     {
         BertModel model = test::smallClassifier();
         BertLayerImpl& layer = model->encoderLayer(0);
-        QVERIFY(layer.tokenSplitWeights(nullptr).has_value());
-        LayerApproximation removeHeads;
-        removeHeads.headMask = {1, 0, 1, 1};
-        QVERIFY(!layer.tokenSplitWeights(&removeHeads).has_value());  // masks apply on the usual path
-        LayerApproximation identity;
-        QVERIFY(layer.tokenSplitWeights(&identity).has_value());
-        LayerApproximation harden;
-        harden.hardAttentionTopK = 3;
-        QVERIFY(!layer.tokenSplitWeights(&harden).has_value());
+        QVERIFY(layer.tokenSplitWeights().has_value());
         model->train();
-        QVERIFY(!layer.tokenSplitWeights(nullptr).has_value());
+        QVERIFY(!layer.tokenSplitWeights().has_value());
         // A sliced layer's own hard attention runs split (agreesWithTheUsualPath checks its results).
-        QCOMPARE(slicedClassifier()->encoderLayer(0).tokenSplitWeights(nullptr)->hardAttentionTopK, 3);
+        QCOMPARE(slicedClassifier()->encoderLayer(0).tokenSplitWeights()->hardAttentionTopK, 3);
 
         BertModel int8 = test::smallClassifier();
         int8->quantizeInt8();
-        QVERIFY(!int8->encoderLayer(0).tokenSplitWeights(nullptr).has_value());
+        QVERIFY(!int8->encoderLayer(0).tokenSplitWeights().has_value());
+    }
+
+    // The search compares approximations' losses between full passes and its layer cache: with
+    // any approximation given, masks, hard attention or none at all, a forward is the
+    // layer-by-layer one to the bit.
+    void anApproximationKeepsTheLayerByLayerPath()
+    {
+        BertModel model = test::smallClassifier();
+        const ModelInput input = randomInput(3, 11, 6);
+        torch::InferenceMode inference;
+        ForwardOptions keepLayers;
+        keepLayers.hiddenStates = true;
+        Approximation removeHeads = Approximation::none(3);
+        removeHeads.layers[0].headMask = {1, 0, 1, 1};
+        Approximation harden = Approximation::none(3);
+        harden.layers[1].hardAttentionTopK = 3;
+        for (const Approximation& approximation : {Approximation::none(3), removeHeads, harden}) {
+            const torch::Tensor usual = model->forward(input, &approximation, keepLayers).lastHidden;
+            QVERIFY(torch::equal(model->forward(input, &approximation).lastHidden, usual));
+        }
+        // Without one, the split path runs, equal only to float rounding.
+        const torch::Tensor layerByLayer = model->forward(input, nullptr, keepLayers).lastHidden;
+        QVERIFY(maxDifference(model->forward(input).lastHidden, layerByLayer) < 2e-5);
     }
 
     void anErrorInTheTeamComesOutAsAnException()

@@ -262,9 +262,9 @@ torch::Tensor BertLayerImpl::ffnFromActivation(const torch::Tensor& activation, 
     return m_outputNorm(projected + hidden);
 }
 
-std::optional<EncoderLayerWeights> BertLayerImpl::tokenSplitWeights(const LayerApproximation* approximation) const
+std::optional<EncoderLayerWeights> BertLayerImpl::tokenSplitWeights() const
 {
-    if (is_training() || (approximation && !approximation->isIdentity())) return std::nullopt;
+    if (is_training()) return std::nullopt;
     EncoderLayerWeights weights;
     auto take = [](const Dense& dense, EncoderLayerWeights::Dense& into) {
         if (dense.int8 || dense.weight.numel() == 0) return false;

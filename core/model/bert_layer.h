@@ -53,9 +53,9 @@ public:
 
     // This layer's tensors for a forward that shares its tokens out over the threads
     // (model/token_split_encoder.h), or none where that forward cannot run it as forward() would:
-    // training, int8, anything `approximation` changes (masks, its own hard attention), a block
-    // sliced to nothing. The layer's own hard attention (a sliced model's) it runs.
-    std::optional<EncoderLayerWeights> tokenSplitWeights(const LayerApproximation* approximation) const;
+    // training, int8, a block sliced to nothing. The layer's own hard attention (a sliced
+    // model's) it runs.
+    std::optional<EncoderLayerWeights> tokenSplitWeights() const;
 
     // Weights, by their Hugging Face names relative to "encoder.layer.N.".
     std::vector<std::pair<std::string, torch::Tensor>> namedWeights() const;

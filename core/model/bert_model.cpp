@@ -93,13 +93,13 @@ torch::Tensor BertModelImpl::runLayer(size_t layer, const torch::Tensor& hidden,
     return m_layers.at(layer)->forward(hidden, mask, control, attentionProbs);
 }
 
-std::optional<std::vector<EncoderLayerWeights>> BertModelImpl::tokenSplitLayers(const Approximation* approximation) const
+std::optional<std::vector<EncoderLayerWeights>> BertModelImpl::tokenSplitLayers() const
 {
     std::vector<EncoderLayerWeights> layers;
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        std::optional<EncoderLayerWeights> layer = m_layers[i]->tokenSplitWeights(approximation ? approximation->layer(i) : nullptr);
-        if (!layer) return std::nullopt;
-        layers.push_back(*std::move(layer));
+    for (const BertLayer& layer : m_layers) {
+        std::optional<EncoderLayerWeights> weights = layer->tokenSplitWeights();
+        if (!weights) return std::nullopt;
+        layers.push_back(*std::move(weights));
     }
     return layers;
 }
@@ -148,20 +148,22 @@ BertOutput BertModelImpl::forward(const ModelInput& input, const Approximation* 
     torch::Tensor hidden = embed(input.inputIds, input.tokenTypeIds);
     const torch::Tensor mask = additiveMask(attention, hidden);
     if (options.hiddenStates) output.hiddenStates.push_back(hidden);
-    if (!options.hiddenStates && !options.attentions)
-        if (const int threads = tokenSplitThreads(hidden); threads > 1)
-            if (std::optional<std::vector<EncoderLayerWeights>> layers = tokenSplitLayers(approximation)) {
-                output.lastHidden = encoderSplitOverTokens(hidden, mask, *layers, threads);
-                applyHeads(output, options);
-                return output;
-            }
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        torch::Tensor probs;
-        hidden = runLayer(i, hidden, mask, approximation, options.attentions ? &probs : nullptr);
-        if (options.hiddenStates) output.hiddenStates.push_back(hidden);
-        if (options.attentions) output.attentions.push_back(probs);
+    // Any approximation, even one that changes nothing, keeps the layer-by-layer path: the search
+    // compares approximations by loss, and its layer cache runs layer by layer, so every pass it
+    // compares must do the same arithmetic to the bit.
+    const int splitThreads = approximation || options.hiddenStates || options.attentions ? 1 : tokenSplitThreads(hidden);
+    std::optional<std::vector<EncoderLayerWeights>> splitLayers = splitThreads > 1 ? tokenSplitLayers() : std::nullopt;
+    if (splitLayers) {
+        output.lastHidden = encoderSplitOverTokens(hidden, mask, *splitLayers, splitThreads);
+    } else {
+        for (size_t i = 0; i < m_layers.size(); ++i) {
+            torch::Tensor probs;
+            hidden = runLayer(i, hidden, mask, approximation, options.attentions ? &probs : nullptr);
+            if (options.hiddenStates) output.hiddenStates.push_back(hidden);
+            if (options.attentions) output.attentions.push_back(probs);
+        }
+        output.lastHidden = hidden;
     }
-    output.lastHidden = hidden;
     applyHeads(output, options);
     return output;
 }

@@ -113,7 +113,7 @@ public:
 private:
     // Every layer's tensors for a forward that shares its tokens out over the threads, or none
     // where a layer cannot run that way (BertLayerImpl::tokenSplitWeights).
-    std::optional<std::vector<EncoderLayerWeights>> tokenSplitLayers(const Approximation* approximation) const;
+    std::optional<std::vector<EncoderLayerWeights>> tokenSplitLayers() const;
 
     BertConfig m_config;
     ModelHeads m_heads;
