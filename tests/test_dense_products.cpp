@@ -120,6 +120,25 @@ private Q_SLOTS:
         QCOMPARE(denseProductsEngine(torch::kInt64), std::string("LibTorch"));
     }
 
+    void aKeptProductReadsEachCallsTensors()
+    {
+        // The product for a shape is prepared once per thread and kept (model/onednn_matmul.cpp):
+        // every later call with that shape must read and write its own tensors, also views of the
+        // same sizes at other strides, and more shapes than it keeps must not disturb the results.
+        torch::InferenceMode inference;
+        const torch::Tensor weight = torch::randn({24, 32}), bias = torch::randn({24});
+        auto check = [&](const torch::Tensor& x, const char* what) {
+            const std::optional<torch::Tensor> product = denseProduct(x, weight, bias, Activation::GeluErf);
+            if (!product) QSKIP("oneDNN does not run this shape here");
+            QVERIFY2(maxDifference(*product, reference(x, weight, bias, Activation::GeluErf)) < 1e-4, what);
+        };
+        for (int round = 0; round < 3; ++round) check(torch::randn({2, 5, 32}), "same shape, new data");
+        check(torch::randn({2, 5, 48}).narrow(-1, 8, 32), "same sizes, other strides");
+        for (int64_t rows = 1; rows <= 600; ++rows) denseProduct(torch::randn({1, rows, 32}), weight, bias);
+        check(torch::randn({2, 5, 32}), "after more shapes than are kept");
+        check(torch::randn({1, 600, 32}), "the last shape, still kept");
+    }
+
     void avx512RunsOnOneDnnKernels()
     {
         const std::string engine = denseProductsEngine(torch::kFloat32);

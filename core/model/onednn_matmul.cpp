@@ -6,7 +6,11 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <torch/torch.h>
 
+#include <omp.h>
+
+#include <cstring>
 #include <unordered_map>
+#include <vector>
 
 namespace ax::onednn {
 
@@ -87,6 +91,85 @@ std::optional<dnnl::matmul::primitive_desc> fastMatmul(const torch::Tensor& src,
     }
 }
 
+// A product ready to run: its primitive, and the memory objects of its arguments, which each call
+// points at that call's tensors.
+struct PreparedProduct {
+    dnnl::matmul primitive;
+    std::unordered_map<int, dnnl::memory> arguments;
+
+    void point(int argument, const torch::Tensor& tensor) { arguments.at(argument).set_data_handle(tensor.data_ptr()); }
+};
+
+// What a product's primitive depends on: each tensor's type, sizes and strides, the extras, and
+// the thread count. Not the data: the same shapes at other addresses run the same primitive.
+class ProductKey {
+public:
+    ProductKey(const torch::Tensor& src, const torch::Tensor& weights, const torch::Tensor& dst, const MatmulExtras& extras)
+    {
+        for (const torch::Tensor* tensor : {&src, &weights, &dst, extras.bias, extras.addend}) {
+            if (!tensor) {
+                m_values.push_back(-1);
+                continue;
+            }
+            m_values.push_back(static_cast<int64_t>(tensor->scalar_type()));
+            m_values.push_back(tensor->dim());
+            m_values.insert(m_values.end(), tensor->sizes().begin(), tensor->sizes().end());
+            m_values.insert(m_values.end(), tensor->strides().begin(), tensor->strides().end());
+        }
+        float scale = extras.scale;
+        int32_t scaleBits = 0;
+        std::memcpy(&scaleBits, &scale, sizeof scaleBits);
+        m_values.push_back(scaleBits);
+        m_values.push_back(static_cast<int64_t>(extras.eltwise));
+        m_values.push_back(omp_get_max_threads());
+    }
+    bool operator==(const ProductKey& other) const { return m_values == other.m_values; }
+    size_t hash() const
+    {
+        size_t hash = 14695981039346656037ull;  // FNV-1a over the values
+        for (const int64_t value : m_values) hash = (hash ^ static_cast<size_t>(value)) * 1099511628211ull;
+        return hash;
+    }
+
+private:
+    std::vector<int64_t> m_values;
+};
+
+struct ProductKeyHash {
+    size_t operator()(const ProductKey& key) const { return key.hash(); }
+};
+
+// The calling thread's product for these tensors, prepared on first use and kept; none where
+// oneDNN has no fast kernel for them (also kept). Making oneDNN's primitive descriptor took 4-6 µs
+// per call, as much as a fifth of a BERT-Mini product at batch 1 (docs/BENCHMARKS.md, "Prepared
+// products"), and the forward makes dozens per layer; oneDNN's own primitive cache only begins
+// after it. Per thread, so no lock: each thread's products also run on its own stream.
+PreparedProduct* preparedProduct(const torch::Tensor& src, const torch::Tensor& weights, const torch::Tensor& dst,
+                                 const MatmulExtras& extras)
+{
+    // Enough for every shape of several models and sequence lengths; past it, start again rather
+    // than grow without bound over a long session of varied inputs.
+    constexpr size_t kMostKept = 512;
+    thread_local std::unordered_map<ProductKey, std::optional<PreparedProduct>, ProductKeyHash> kept;
+    ProductKey key(src, weights, dst, extras);
+    if (const auto found = kept.find(key); found != kept.end()) return found->second ? &*found->second : nullptr;
+    if (kept.size() >= kMostKept) kept.clear();
+    std::optional<PreparedProduct> product;
+    if (const std::optional<dnnl::matmul::primitive_desc> description = fastMatmul(src, weights, dst, extras)) {
+        const dnnl::engine& engine = cpuEngine();
+        product.emplace();
+        product->primitive = dnnl::matmul(*description);
+        auto add = [&](int argument, const torch::Tensor& tensor) { product->arguments.emplace(argument, wrap(tensor, engine)); };
+        add(DNNL_ARG_SRC, src);
+        add(DNNL_ARG_WEIGHTS, weights);
+        add(DNNL_ARG_DST, dst);
+        if (extras.bias) add(DNNL_ARG_BIAS, *extras.bias);
+        if (extras.addend) add(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, *extras.addend);
+    }
+    auto& entry = kept.emplace(std::move(key), std::move(product)).first->second;
+    return entry ? &*entry : nullptr;
+}
+
 }  // namespace
 
 bool canRun(std::initializer_list<const torch::Tensor*> tensors)
@@ -103,16 +186,16 @@ bool canRun(std::initializer_list<const torch::Tensor*> tensors)
 bool matmul(const torch::Tensor& src, const torch::Tensor& weights, const torch::Tensor& dst, const MatmulExtras& extras)
 {
     const ThreadCountScope threads(productThreadsFor(extras.oneThread));
-    const std::optional<dnnl::matmul::primitive_desc> description = fastMatmul(src, weights, dst, extras);
-    if (!description) return false;
-    const dnnl::engine& engine = cpuEngine();
-    std::unordered_map<int, dnnl::memory> arguments{
-        {DNNL_ARG_SRC, wrap(src, engine)}, {DNNL_ARG_WEIGHTS, wrap(weights, engine)}, {DNNL_ARG_DST, wrap(dst, engine)}};
-    if (extras.bias) arguments.emplace(DNNL_ARG_BIAS, wrap(*extras.bias, engine));
-    if (extras.addend) arguments.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, wrap(*extras.addend, engine));
+    PreparedProduct* product = preparedProduct(src, weights, dst, extras);
+    if (!product) return false;
+    product->point(DNNL_ARG_SRC, src);
+    product->point(DNNL_ARG_WEIGHTS, weights);
+    product->point(DNNL_ARG_DST, dst);
+    if (extras.bias) product->point(DNNL_ARG_BIAS, *extras.bias);
+    if (extras.addend) product->point(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, *extras.addend);
     try {
         dnnl::stream& stream = threadStream();
-        dnnl::matmul(*description).execute(stream, arguments);
+        product->primitive.execute(stream, product->arguments);
         stream.wait();
     } catch (const dnnl::error& error) {
         throw Error(std::string("oneDNN's matrix product failed: ") + error.what());
