@@ -24,15 +24,19 @@ torch::Tensor attentionScores(const torch::Tensor& query, const torch::Tensor& k
 
 torch::Tensor attentionContext(const torch::Tensor& probs, const torch::Tensor& value)
 {
+    torch::Tensor context = torch::empty({value.size(0), probs.size(2), value.size(1) * value.size(3)}, value.options());
+    attentionContextInto(probs, value, context);
+    return context;
+}
+
+void attentionContextInto(const torch::Tensor& probs, const torch::Tensor& value, const torch::Tensor& context)
+{
     // As many rows as queries, which may be fewer than the keys (model/token_split_encoder.h).
     const int64_t batch = value.size(0), heads = value.size(1), length = probs.size(2), headDim = value.size(3);
-    if (onednn::canRun({&probs, &value})) {
-        torch::Tensor context = torch::empty({batch, length, heads * headDim}, value.options());
-        // Written through a [B, heads, S, d] view of the [B, S, heads*d] result: no transpose copy.
-        const torch::Tensor perHead = context.view({batch, length, heads, headDim}).transpose(1, 2);
-        if (onednn::matmul(probs, value, perHead, {})) return context;
-    }
-    return torch::matmul(probs, value).transpose(1, 2).reshape({batch, length, heads * headDim});
+    // Written through a [B, heads, S, d] view of the [B, S, heads*d] result: no transpose copy.
+    const torch::Tensor perHead = context.view({batch, length, heads, headDim}).transpose(1, 2);
+    if (onednn::canRun({&probs, &value}) && onednn::matmul(probs, value, perHead, {})) return;
+    perHead.copy_(torch::matmul(probs, value));
 }
 
 std::string attentionProductsEngine(torch::ScalarType type)

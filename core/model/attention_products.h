@@ -22,6 +22,9 @@ torch::Tensor attentionScores(const torch::Tensor& query, const torch::Tensor& k
 // probs: [B, heads, Q, S] (Q queries, S keys); value: [B, heads, S, d] of any strides.
 torch::Tensor attentionContext(const torch::Tensor& probs, const torch::Tensor& value);
 
+// The same into `context` [B, Q, heads*d], whose rows may lie inside a wider buffer.
+void attentionContextInto(const torch::Tensor& probs, const torch::Tensor& value, const torch::Tensor& context);
+
 // What runs these products at inference in `type` on this CPU: "oneDNN (<its kernel>)", or
 // "LibTorch" where oneDNN would fall back to its reference kernels. For `--version` and `bench`.
 std::string attentionProductsEngine(torch::ScalarType type);

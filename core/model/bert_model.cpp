@@ -1,12 +1,14 @@
 #include "model/bert_model.h"
 
 #include "common/error.h"
+#include "model/embedding_rows.h"
 #include "model/inference_threads.h"
 #include "model/token_split_encoder.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace ax {
@@ -43,13 +45,17 @@ BertModelImpl::BertModelImpl(BertConfig config, ModelHeads heads) : m_config(std
 
 namespace {
 
-// A value of `ids` outside [0, size), if there is one.
+// A value of `ids` outside [0, size), if there is one: the lowest where one lies below, else the highest.
 std::optional<int64_t> firstOutside(const torch::Tensor& ids, int64_t size)
 {
     if (ids.numel() == 0) return std::nullopt;
-    const auto [low, high] = torch::aminmax(ids);
-    if (low.item<int64_t>() < 0) return low.item<int64_t>();
-    if (high.item<int64_t>() >= size) return high.item<int64_t>();
+    // A loop over the values: LibTorch's aminmax and reading its two results back cost a few µs,
+    // twice per forward.
+    const torch::Tensor values = ids.to(torch::kLong).contiguous();
+    const int64_t* data = values.data_ptr<int64_t>();
+    const auto [low, high] = std::minmax_element(data, data + values.numel());
+    if (*low < 0) return *low;
+    if (*high >= size) return *high;
     return std::nullopt;
 }
 
@@ -61,23 +67,48 @@ torch::Tensor BertModelImpl::embed(const torch::Tensor& inputIds, const torch::T
     if (length > m_config.maxPositions)
         throw Error("sequence of " + std::to_string(length) + " tokens is longer than the model's " +
                     std::to_string(m_config.maxPositions) + " positions");
-    const torch::Tensor positions = torch::arange(length, inputIds.options()).unsqueeze(0);
     // An id the embedding tables lack would throw LibTorch's bare "index out of range in self"
     // (no ax::Error, no hint): say which table and how large it is.
     if (const auto id = firstOutside(inputIds, m_config.vocabSize))
         throw Error("token id " + std::to_string(*id) + " is outside the model's vocabulary of " +
                     std::to_string(m_config.vocabSize) + " tokens (vocab_size): the tokenizer's vocab.txt is not this model's");
-    torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions);
     // DistilBERT has no token types: it reads a sentence pair from its [SEP] alone, as Hugging Face's does.
+    torch::Tensor types;
     if (m_config.hasTokenTypes()) {
-        const torch::Tensor types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
+        types = tokenTypeIds.defined() ? tokenTypeIds : torch::zeros_like(inputIds);
         if (const auto type = firstOutside(types, m_config.typeVocabSize))
             throw Error("token type " + std::to_string(*type) + " is outside the model's " + std::to_string(m_config.typeVocabSize) +
                         " token types (type_vocab_size)" + (m_config.typeVocabSize < 2 ? ": it cannot read sentence pairs" : ""));
-        embeddings = embeddings + m_tokenTypeEmbeddings(types);
     }
+    if (std::optional<torch::Tensor> embeddings = embedInOnePass(inputIds, types)) return *std::move(embeddings);
+    const torch::Tensor positions = torch::arange(length, inputIds.options()).unsqueeze(0);
+    torch::Tensor embeddings = m_wordEmbeddings(inputIds) + m_positionEmbeddings(positions);
+    if (m_config.hasTokenTypes()) embeddings = embeddings + m_tokenTypeEmbeddings(types);
     embeddings = m_embeddingNorm(embeddings);
     return m_dropout->apply(embeddings, m_config.hiddenDropout, is_training());
+}
+
+std::optional<torch::Tensor> BertModelImpl::embedInOnePass(const torch::Tensor& inputIds, const torch::Tensor& types) const
+{
+    if (is_training() || at::GradMode::is_enabled() || !inputIds.device().is_cpu()) return std::nullopt;
+    const torch::Tensor& word = m_wordEmbeddings->weight;
+    const torch::Tensor tokenType = m_tokenTypeEmbeddings ? m_tokenTypeEmbeddings->weight : torch::Tensor();
+    for (const torch::Tensor* table : {&word, &m_positionEmbeddings->weight, &tokenType, &m_embeddingNorm->weight, &m_embeddingNorm->bias})
+        if (table->defined() && (table->scalar_type() != torch::kFloat32 || !table->device().is_cpu() || !table->is_contiguous()))
+            return std::nullopt;
+    const torch::Tensor ids = inputIds.to(torch::kLong).contiguous();
+    const torch::Tensor typeIds = types.defined() ? types.to(torch::kLong).contiguous() : types;
+    torch::Tensor embeddings = torch::empty({ids.size(0), ids.size(1), word.size(1)}, word.options());
+    const EmbeddingTables tables{word.data_ptr<float>(),
+                                 m_positionEmbeddings->weight.data_ptr<float>(),
+                                 tokenType.defined() ? tokenType.data_ptr<float>() : nullptr,
+                                 m_embeddingNorm->weight.data_ptr<float>(),
+                                 m_embeddingNorm->bias.data_ptr<float>(),
+                                 static_cast<float>(m_embeddingNorm->options.eps()),
+                                 word.size(1)};
+    embedRows(tables, ids.data_ptr<int64_t>(), typeIds.defined() ? typeIds.data_ptr<int64_t>() : nullptr, ids.size(0),
+              ids.size(1), embeddings.data_ptr<float>());
+    return embeddings;
 }
 
 torch::Tensor BertModelImpl::additiveMask(const torch::Tensor& attentionMask, const torch::Tensor& like)

@@ -114,6 +114,9 @@ private:
     // Every layer's tensors for a forward that shares its tokens out over the threads, or none
     // where a layer cannot run that way (BertLayerImpl::tokenSplitWeights).
     std::optional<std::vector<EncoderLayerWeights>> tokenSplitLayers() const;
+    // The embeddings in one pass at inference in float32 (model/embedding_rows.h); none elsewhere.
+    // ids and types checked; types undefined without a token-type table.
+    std::optional<torch::Tensor> embedInOnePass(const torch::Tensor& inputIds, const torch::Tensor& types) const;
 
     BertConfig m_config;
     ModelHeads m_heads;

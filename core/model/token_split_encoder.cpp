@@ -5,6 +5,7 @@
 #include "model/dense_products.h"
 #include "model/inference_threads.h"
 #include "model/onednn_matmul.h"
+#include "model/row_layer_norm.h"
 
 #include <ATen/ThreadLocalState.h>
 #include <torch/torch.h>
@@ -21,7 +22,7 @@ namespace ax {
 namespace {
 
 // dst = activation(rows · weightᵀ + bias (+ addend)) on the calling thread: oneDNN where it runs
-// the shapes, else LibTorch. rows [N, in]; dst [N, out], possibly a row block of a larger tensor.
+// the shapes, else LibTorch. rows [N, in]; dst [N, out].
 void productInto(const torch::Tensor& dst, const torch::Tensor& rows, const EncoderLayerWeights::Dense& dense,
                  const torch::Tensor* addend = nullptr, std::optional<Activation> activation = std::nullopt)
 {
@@ -32,17 +33,16 @@ void productInto(const torch::Tensor& dst, const torch::Tensor& rows, const Enco
     dst.copy_(activation ? applyActivation(*activation, out) : out);
 }
 
-torch::Tensor product(const torch::Tensor& rows, const EncoderLayerWeights::Dense& dense,
-                      const torch::Tensor* addend = nullptr, std::optional<Activation> activation = std::nullopt)
+// dst = LayerNorm(rows); dst may be rows.
+void normaliseInto(const torch::Tensor& dst, const torch::Tensor& rows, const EncoderLayerWeights::Norm& norm)
 {
-    torch::Tensor out = torch::empty({rows.size(0), dense.weight.size(0)}, rows.options());
-    productInto(out, rows, dense, addend, activation);
-    return out;
-}
-
-torch::Tensor normalise(const torch::Tensor& rows, const EncoderLayerWeights::Norm& norm)
-{
-    return torch::layer_norm(rows, {rows.size(-1)}, norm.weight, norm.bias, norm.eps);
+    if (rows.scalar_type() == torch::kFloat32 && rows.is_contiguous() && dst.is_contiguous() &&
+        norm.weight.scalar_type() == torch::kFloat32 && norm.weight.is_contiguous() && norm.bias.is_contiguous()) {
+        layerNormRows(rows.data_ptr<float>(), dst.data_ptr<float>(), norm.weight.data_ptr<float>(),
+                      norm.bias.data_ptr<float>(), rows.size(0), rows.size(1), static_cast<float>(norm.eps));
+        return;
+    }
+    dst.copy_(torch::layer_norm(rows, {rows.size(-1)}, norm.weight, norm.bias, norm.eps));
 }
 
 // Rows [first, first + count) of the flattened [B*S, H] hidden states, as one thread owns them.
@@ -50,28 +50,33 @@ struct RowBlock {
     int64_t first = 0, count = 0;
 };
 
-// Softmax over each query's scores, then, with hard attention, only each query's k largest
-// probabilities kept and the rest zeroed, without renormalising: as BertLayerImpl does it.
-torch::Tensor attentionProbabilities(const torch::Tensor& scores, int topK)
+// A [rows, width] view of the first rows × width values of a [rows, widest] buffer that a thread
+// reuses through every layer of a forward: contiguous, so a narrower layer's result needs no copy.
+torch::Tensor leading(const torch::Tensor& buffer, int64_t width)
 {
-    torch::Tensor probs = torch::softmax(scores, -1);
-    if (topK <= 0 || topK >= scores.size(-1)) return probs;
-    const auto [kept, indices] = probs.topk(topK, -1);
-    return torch::zeros_like(probs).scatter(-1, indices, kept);
+    return buffer.view(-1).narrow(0, 0, buffer.size(0) * width).view({buffer.size(0), width});
 }
 
-// The attention output of one thread's rows: its queries against every key and value of their
-// own sequence (a block may span two sequences when B > 1). keys, values: [B*S, heads*d].
-torch::Tensor attendRows(const torch::Tensor& queries, const RowBlock& block, const torch::Tensor& keys,
-                         const torch::Tensor& values, const torch::Tensor& additiveMask, int64_t length, int64_t headDim,
-                         int topK)
+// Softmax over each query's scores, in place, then, with hard attention, only each query's k
+// largest probabilities kept and the rest zeroed, without renormalising: as BertLayerImpl does it.
+torch::Tensor attentionProbabilities(torch::Tensor scores, int topK)
 {
-    const int64_t width = queries.size(1), heads = width / headDim;
+    at::_softmax_out(scores, scores, -1, false);
+    if (topK <= 0 || topK >= scores.size(-1)) return scores;
+    const auto [kept, indices] = scores.topk(topK, -1);
+    return torch::zeros_like(scores).scatter(-1, indices, kept);
+}
+
+// The attention output of one thread's rows into `context`: its queries against every key and
+// value of their own sequence (a block may span two sequences when B > 1). keys, values: [B*S, heads*d].
+void attendRows(const torch::Tensor& context, const torch::Tensor& queries, const RowBlock& block, const torch::Tensor& keys,
+                const torch::Tensor& values, const torch::Tensor& additiveMask, int64_t length, int64_t headDim, int topK)
+{
+    const int64_t heads = queries.size(1) / headDim;
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
     auto perHead = [&](const torch::Tensor& rows) {  // [n, heads*d] -> [1, heads, n, d]
         return rows.view({1, rows.size(0), heads, headDim}).transpose(1, 2);
     };
-    torch::Tensor context;
     for (int64_t row = block.first; row < block.first + block.count;) {
         const int64_t sequence = row / length;
         const int64_t end = std::min(block.first + block.count, (sequence + 1) * length);
@@ -79,13 +84,9 @@ torch::Tensor attendRows(const torch::Tensor& queries, const RowBlock& block, co
         const torch::Tensor key = perHead(keys.narrow(0, sequence * length, length));
         const torch::Tensor value = perHead(values.narrow(0, sequence * length, length));
         const torch::Tensor probs = attentionProbabilities(attentionScores(query, key, additiveMask.narrow(0, sequence, 1), scale), topK);
-        const torch::Tensor part = attentionContext(probs, value).view({end - row, width});
-        if (end - row == block.count) return part;  // the whole block in one sequence: no copy
-        if (!context.defined()) context = torch::empty({block.count, width}, queries.options());
-        context.narrow(0, row - block.first, end - row).copy_(part);
+        attentionContextInto(probs, value, context.narrow(0, row - block.first, end - row).unsqueeze(0));
         row = end;
     }
-    return context;
 }
 
 // Errors inside the team: the first is kept and rethrown after it; a thread that failed, or that
@@ -132,13 +133,17 @@ torch::Tensor encoderSplitOverTokens(const torch::Tensor& hidden, const torch::T
     // Every row's keys and values, in two pairs of buffers that the layers with attention take in
     // turn: a thread may still read one such layer's while another already writes the next one's,
     // but not the one after, whose writer has passed the next one's meeting, and so has the reader.
-    // Each buffer is as wide as the widest layer's; a narrower layer uses its first columns.
-    int64_t keyWidth = 0, valueWidth = 0;
-    for (const EncoderLayerWeights& layer : layers)
+    // Each buffer, here and in the threads, is as wide as the widest layer's; a narrower layer uses
+    // its first values.
+    int64_t queryWidth = 0, keyWidth = 0, valueWidth = 0, ffnWidth = 0;
+    for (const EncoderLayerWeights& layer : layers) {
         if (layer.query.weight.defined()) {
+            queryWidth = std::max(queryWidth, layer.query.weight.size(0));
             keyWidth = std::max(keyWidth, layer.key.weight.size(0));
             valueWidth = std::max(valueWidth, layer.value.weight.size(0));
         }
+        if (layer.intermediate.weight.defined()) ffnWidth = std::max(ffnWidth, layer.intermediate.weight.size(0));
+    }
     const std::pair<torch::Tensor, torch::Tensor> turns[2] = {
         {torch::empty({rows, keyWidth}, input.options()), torch::empty({rows, valueWidth}, input.options())},
         {torch::empty({rows, keyWidth}, input.options()), torch::empty({rows, valueWidth}, input.options())}};
@@ -151,34 +156,54 @@ torch::Tensor encoderSplitOverTokens(const torch::Tensor& hidden, const torch::T
         const at::ThreadLocalStateGuard state(callerState);
         const int team = omp_get_num_threads(), me = omp_get_thread_num();
         const RowBlock block{rows * me / team, rows * (me + 1) / team - rows * me / team};
-        torch::Tensor mine;
-        errors.run([&] { mine = input.narrow(0, block.first, block.count); });
+        // The thread's rows as the last step left them, and its buffers for each step's results:
+        // LayerNorm writes `normalised` from `sum`, a product plus its residual.
+        torch::Tensor mine, normalised, sum, queries, context, activated;
+        errors.run([&] {
+            mine = input.narrow(0, block.first, block.count);
+            const auto buffer = [&](int64_t columns) { return torch::empty({block.count, columns}, input.options()); };
+            normalised = buffer(width);
+            sum = buffer(width);
+            queries = buffer(queryWidth);
+            context = buffer(valueWidth);
+            activated = buffer(ffnWidth);
+        });
         size_t attentionLayers = 0;
         for (const EncoderLayerWeights& layer : layers) {
             if (layer.query.weight.defined()) {
                 const auto& [keyBuffer, valueBuffer] = turns[attentionLayers++ % 2];
                 const torch::Tensor keys = keyBuffer.narrow(1, 0, layer.key.weight.size(0));
                 const torch::Tensor values = valueBuffer.narrow(1, 0, layer.value.weight.size(0));
-                torch::Tensor queries;
                 errors.run([&] {
-                    queries = product(mine, layer.query);
+                    productInto(leading(queries, layer.query.weight.size(0)), mine, layer.query);
                     productInto(keys.narrow(0, block.first, block.count), mine, layer.key);
                     productInto(values.narrow(0, block.first, block.count), mine, layer.value);
                 });
 #pragma omp barrier
                 errors.run([&] {
-                    const torch::Tensor context = attendRows(queries, block, keys, values, mask, length, layer.headDim, layer.hardAttentionTopK);
-                    mine = normalise(product(context, layer.attentionOutput, &mine), layer.attentionNorm);
+                    const torch::Tensor layerContext = leading(context, layer.value.weight.size(0));
+                    attendRows(layerContext, leading(queries, layer.query.weight.size(0)), block, keys, values, mask, length,
+                               layer.headDim, layer.hardAttentionTopK);
+                    productInto(sum, layerContext, layer.attentionOutput, &mine);
+                    normaliseInto(normalised, sum, layer.attentionNorm);
+                    mine = normalised;
                 });
             } else {
-                errors.run([&] { mine = normalise(mine, layer.attentionNorm); });
+                errors.run([&] {
+                    normaliseInto(normalised, mine, layer.attentionNorm);
+                    mine = normalised;
+                });
             }
             errors.run([&] {
                 if (layer.intermediate.weight.defined()) {
-                    const torch::Tensor activated = product(mine, layer.intermediate, nullptr, layer.activation);
-                    mine = product(activated, layer.output, &mine);
+                    const torch::Tensor layerActivated = leading(activated, layer.intermediate.weight.size(0));
+                    productInto(layerActivated, mine, layer.intermediate, nullptr, layer.activation);
+                    productInto(sum, layerActivated, layer.output, &mine);
+                    normaliseInto(normalised, sum, layer.outputNorm);
+                } else {
+                    normaliseInto(normalised, mine, layer.outputNorm);
                 }
-                mine = normalise(mine, layer.outputNorm);
+                mine = normalised;
             });
         }
         errors.run([&] { result.narrow(0, block.first, block.count).copy_(mine); });
