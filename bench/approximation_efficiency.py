@@ -5,7 +5,8 @@ For BERT-base and BERT-Mini shapes (random weights, written as by bench/peer_pyt
 plans that remove heads, FFN neuron groups and whole blocks, or harden attention, slices each model
 with `axformer apply` (the physical removal a user exports), and measures the original and the
 sliced model in turns of a few forwards in one `axformer bench --compare` process. Efficiency = speed-up / FLOP
-ratio: 1.0 means a model with 40% fewer FLOPs runs 40% faster; the target is >= 0.9.
+ratio: 1.0 means a model with 40% fewer FLOPs runs 40% faster; the target is >= 0.9. The last
+column is that `bench` process's peak resident memory, both models loaded.
 
     /usr/bin/python3 bench/approximation_efficiency.py [--threads 2] [--runs 10] [--demo DEMO_DIR]
 
@@ -55,12 +56,12 @@ def run(cli, *args):
 def compare(cli, base, sliced, batch, threads, runs):
     result = json.loads(run(cli, "bench", "--model", base, "--compare", sliced, "--batch", batch, "--threads",
                             threads, "--runs", runs, "--json"))
-    return result["speedup"], result["flops_ratio"], result["param_ratio"]
+    return result["speedup"], result["flops_ratio"], result["param_ratio"], result["compare"]["peak_rss_mib"]
 
 
-def row(name, plan, batch, speedup, flops_ratio, param_ratio):
+def row(name, plan, batch, speedup, flops_ratio, param_ratio, peak_mib):
     print(f"| {name} | {plan} | {batch} | {flops_ratio:.2f}x | {param_ratio:.2f}x | {speedup:.2f}x | "
-          f"**{speedup / flops_ratio:.2f}** |", flush=True)
+          f"**{speedup / flops_ratio:.2f}** | {peak_mib:.0f} |", flush=True)
 
 
 def main():
@@ -74,8 +75,8 @@ def main():
     args = parser.parse_args()
     batches = [int(b) for b in args.batches.split(",")]
     print(f"threads {args.threads}, seq 128, {args.runs} timed runs per model (in turns)\n")
-    print("| model | plan | batch | FLOPs fewer | parameters fewer | speed-up | efficiency |")
-    print("|---|---|---|---|---|---|---|")
+    print("| model | plan | batch | FLOPs fewer | parameters fewer | speed-up | efficiency | peak MiB (both models) |")
+    print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
         for name in args.shapes.split(","):

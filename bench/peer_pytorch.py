@@ -12,6 +12,9 @@ ratio ours / PyTorch per round and its median (target <= 1.0).
 
 Also the roofline: the time of the forward's matrix products alone (the same GEMMs, batched
 attention products included) in PyTorch, and our achieved GFLOP/s as a share of that GEMM rate.
+And peak resident memory: the whole `axformer bench` process's (model loading included), and
+PyTorch's in a process of its own over the same forwards (the harness's copy of the weights freed
+and the peak reset before them, Linux's /proc/self/clear_refs).
 
     /usr/bin/python3 bench/peer_pytorch.py [--threads 2] [--rounds 5] [--runs 10]
 
@@ -20,10 +23,12 @@ uncased vocab in $AXFORMER_SHARED (default ../shared beside the source tree) for
 vocabulary size; without it BERT-base uses a generated vocabulary of the same size.
 """
 import argparse
+import gc
 import json
 import math
 import os
 import pathlib
+import re
 import statistics
 import struct
 import subprocess
@@ -183,6 +188,32 @@ def same_output(cli, folder, peer, seq, work):
     return float((mine - theirs).abs().max())
 
 
+def resident_peak_mib():
+    status = pathlib.Path("/proc/self/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def peer_peak(name, batch, seq, runs):
+    """Runs in the child that peer_peak_mib starts: prints the peak over warm-up and `runs` forwards."""
+    shape = SHAPES[name]
+    weights = random_weights(shape, seed=1)
+    peer = PeerBert(shape, weights)
+    del weights  # the encoder's tensors were copied into the modules
+    gc.collect()
+    pathlib.Path("/proc/self/clear_refs").write_text("5")  # resets the peak to the current size
+    ids = torch.randint(1000, 30000, (batch, seq))
+    with torch.inference_mode():
+        for _ in range(3 + runs):
+            peer(ids)
+    print(f"{resident_peak_mib():.1f}")
+
+
+def peer_peak_mib(name, batch, seq, threads, runs):
+    out = subprocess.run([sys.executable, __file__, "--peak-of", f"{name},{batch}", "--seq-len", str(seq),
+                          "--threads", str(threads), "--runs", str(runs)], check=True, capture_output=True, text=True)
+    return float(out.stdout)
+
+
 def gemm_only_ms(shape, batch, seq, runs):
     """The forward's matrix products alone, same shapes, same library."""
     h, f, heads, layers = shape["hidden"], shape["ffn"], shape["heads"], shape["layers"]
@@ -214,14 +245,18 @@ def main():
     parser.add_argument("--batches", default="1,32")
     parser.add_argument("--shapes", default="bert-mini,bert-base")
     parser.add_argument("--cli", default=os.environ.get("AXFORMER_CLI", ROOT / "build" / "app" / "axformer"))
+    parser.add_argument("--peak-of", help=argparse.SUPPRESS)  # NAME,BATCH: the child of peer_peak_mib
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    if args.peak_of:
+        name, batch = args.peak_of.split(",")
+        return peer_peak(name, int(batch), args.seq_len, args.runs)
     print(f"threads {args.threads}, seq {args.seq_len}, {args.rounds} alternating rounds of {args.runs} runs each; "
           f"PyTorch {torch.__version__}\n")
     print("| shape | batch | ours ms | PyTorch ms | ours / PyTorch (median of rounds; each round) | pooled max diff "
-          "| GEMM-only ms | ours GFLOP/s | share of GEMM rate |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| GEMM-only ms | ours GFLOP/s | share of GEMM rate | peak MiB ours / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         work = pathlib.Path(tmp)
         for name in args.shapes.split(","):
@@ -233,21 +268,23 @@ def main():
             diff = same_output(args.cli, folder, peer, args.seq_len, work)
             for batch in (int(b) for b in args.batches.split(",")):
                 ids = torch.randint(1000, 30000, (batch, args.seq_len))
-                mine, theirs, ratios, flops = [], [], [], 0
+                mine, theirs, ratios, flops, our_peak = [], [], [], 0, 0.0
                 for _ in range(args.rounds):
                     result = ours(args.cli, folder, batch, args.seq_len, args.threads, args.runs)
                     flops = result["flops"]
+                    our_peak = max(our_peak, result["peak_rss_mib"])
                     with torch.inference_mode():
                         peer_ms = median_ms(lambda: peer(ids), args.runs)
                     mine.append(result["latency_ms_median"])
                     theirs.append(peer_ms)
                     ratios.append(mine[-1] / peer_ms)
                 gemm = gemm_only_ms(shape, batch, args.seq_len, args.runs)
+                their_peak = peer_peak_mib(name, batch, args.seq_len, args.threads, args.runs)
                 ours_ms = statistics.median(mine)
                 gflops = flops / ours_ms / 1e6
                 print(f"| {name} | {batch} | {ours_ms:.2f} | {statistics.median(theirs):.2f} | "
                       f"**{statistics.median(ratios):.2f}** ({', '.join(f'{r:.2f}' for r in ratios)}) | {diff:.1e} | "
-                      f"{gemm:.2f} | {gflops:.1f} | {gemm / ours_ms:.0%} |", flush=True)
+                      f"{gemm:.2f} | {gflops:.1f} | {gemm / ours_ms:.0%} | {our_peak:.0f} / {their_peak:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

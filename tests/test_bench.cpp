@@ -100,7 +100,7 @@ std::set<std::string> keysOf(const nlohmann::json& object)
 const std::set<std::string> kMeasurementKeys = {"batch",          "seq_len",        "threads", "latency_ms_median",
                                                 "latency_ms_min", "latency_ms_max", "runs",    "params",
                                                 "bytes_on_disk",  "flops",          "blas",    "attention",
-                                                "dense"};
+                                                "dense",          "peak_rss_mib"};
 
 }  // namespace
 
@@ -289,6 +289,8 @@ private Q_SLOTS:
         QCOMPARE(single["params"].get<int64_t>(), model->parameterCount());
         QCOMPARE(single["flops"].get<int64_t>(), forwardFlops(model->config(), model->heads(), 2, 8));
         QVERIFY(single["bytes_on_disk"].get<int64_t>() > 0);
+        // LibTorch alone maps well over 10 MiB; a process of this size holds under 4 GiB.
+        QVERIFY(single["peak_rss_mib"].get<double>() > 10 && single["peak_rss_mib"].get<double>() < 4096);
 
         const Run both = runCli(QStringList{"bench", "--model", base, "--compare", small, "--batch", "1"} + quick);
         QVERIFY2(both.exitCode == 0, qPrintable(both.err));

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -42,6 +44,15 @@ int64_t flopsOf(const Subject& subject, const LatencyResult& result)
     return forwardFlops(model.config(), model.heads(), result.batch, result.sequenceLength);
 }
 
+// The process's peak resident memory so far, in MiB: the runtime, the model(s) and the largest
+// forward's tensors, since freed memory stays in the process while measuring (common/freed_memory.h).
+double peakResidentMiB()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
 // DESIGN.md §3's object for one model at one shape.
 Json measurementJson(const Subject& subject, const LatencyResult& result)
 {
@@ -57,7 +68,8 @@ Json measurementJson(const Subject& subject, const LatencyResult& result)
             {"flops", flopsOf(subject, result)},
             {"blas", loadedBlasCore()},
             {"attention", attentionProductsEngine(subject.loaded.model->parameters().front().scalar_type())},
-            {"dense", denseProductsEngine(subject.loaded.model->parameters().front().scalar_type())}};
+            {"dense", denseProductsEngine(subject.loaded.model->parameters().front().scalar_type())},
+            {"peak_rss_mib", peakResidentMiB()}};
 }
 
 double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0; }
@@ -93,6 +105,11 @@ void printRuntimeLine(int threads)
               << ", " << threads << " thread" << (threads == 1 ? "" : "s") << "\n\n";
 }
 
+void printPeakLine()
+{
+    std::printf("peak resident memory of this process: %.0f MiB\n", peakResidentMiB());
+}
+
 void printSingle(const Subject& subject, const std::vector<LatencyResult>& results)
 {
     printModelLine("model       ", subject);
@@ -103,6 +120,7 @@ void printSingle(const Subject& subject, const std::vector<LatencyResult>& resul
         std::printf("%5d  %5d  %4d  %9.2f  %9.2f  %9.2f  %8.2f  %7.1f\n", result.batch, result.sequenceLength,
                     result.runs, result.median, result.min, result.max, gflop, ratio(gflop, result.median / 1e3));
     }
+    printPeakLine();
     std::fflush(stdout);
 }
 
@@ -121,6 +139,7 @@ void printComparison(const Subject& base, const Subject& other, const std::vecto
                     comparison.other.median, comparison.speedup, flopsRatio, paramRatio);
     }
     std::cout << "(medians; ratios are base / compare, so > 1 means the compared model is faster or smaller)\n";
+    printPeakLine();
     std::fflush(stdout);
 }
 
@@ -186,10 +205,11 @@ Command benchCommand()
             "  --threads N   LibTorch threads (default: $OMP_NUM_THREADS, else every core)\n\n"
             "JSON (--json), with --batch: one object\n"
             "  {\"batch\", \"seq_len\", \"threads\", \"latency_ms_median\", \"latency_ms_min\", \"latency_ms_max\",\n"
-            "   \"runs\", \"params\", \"bytes_on_disk\", \"flops\", \"blas\", \"attention\", \"dense\"}\n"
+            "   \"runs\", \"params\", \"bytes_on_disk\", \"flops\", \"blas\", \"attention\", \"dense\", \"peak_rss_mib\"}\n"
             "(\"blas\": the OpenBLAS kernels in use, \"\" when not OpenBLAS; \"attention\" and \"dense\": what\n"
             "runs attention's batched products and the layers' dense projections, \"oneDNN (<kernel>)\" or\n"
-            "\"LibTorch\"). With --compare the object is\n"
+            "\"LibTorch\"; \"peak_rss_mib\": this process's peak resident memory once the measurement is done,\n"
+            "the runtime and the model(s) included). With --compare the object is\n"
             "  {\"base\": {...}, \"compare\": {...}, \"speedup\", \"param_ratio\", \"flops_ratio\"}\n"
             "where every ratio is base / compare (speedup = base median / compare median; > 1 means the\n"
             "compared model is faster or smaller). Without --batch: {\"results\": [batch 1 object, batch 32 object]}.\n",

@@ -1,6 +1,7 @@
 #include "model/onednn_matmul.h"
 
 #include "common/error.h"
+#include "common/fnv_hash.h"
 #include "model/inference_threads.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -126,9 +127,9 @@ public:
     bool operator==(const ProductKey& other) const { return m_values == other.m_values; }
     size_t hash() const
     {
-        size_t hash = 14695981039346656037ull;  // FNV-1a over the values
-        for (const int64_t value : m_values) hash = (hash ^ static_cast<size_t>(value)) * 1099511628211ull;
-        return hash;
+        FnvHash hash;
+        hash.addBytes(m_values.data(), m_values.size() * sizeof(int64_t));
+        return static_cast<size_t>(hash.value());
     }
 
 private:
